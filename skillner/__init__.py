@@ -1,0 +1,3 @@
+"""skillner: skill NER for resumes, with measured data and annotation-cost needs."""
+
+__version__ = "0.1.0"
