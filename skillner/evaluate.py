@@ -1,0 +1,174 @@
+"""Span-level scores people can trust: strict and partial, typed and untyped, with intervals.
+
+- strict: a predicted span matches a gold span with exactly the same character boundaries.
+- partial: a predicted span matches a gold span it overlaps; each gold span and each
+  predicted span is matched at most once. Spans within one document never overlap each
+  other, so a left-to-right greedy matching is a maximum matching.
+- typed: the labels must agree too; untyped: any skill label matches any other.
+- ci95: a percentile bootstrap over documents (resumes, not spans, are the sampled unit,
+  since spans within one resume are not independent).
+
+Scores are computed on character offsets, so a model whose tokenizer differs from the
+gold data's is scored fairly.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .convert import load_labelled
+from .labels import DEFAULT_LABEL_MAP, REPO_ROOT, load_label_map
+
+DEFAULT_MODEL = REPO_ROOT / "models" / "skillner-cpu"
+
+Spans = Sequence[tuple[int, int, str]]
+
+
+@dataclass
+class Counts:
+    """Matched predictions, number of predictions and number of gold spans."""
+
+    tp: int = 0
+    pred: int = 0
+    gold: int = 0
+
+    def __add__(self, other: "Counts") -> "Counts":
+        return Counts(self.tp + other.tp, self.pred + other.pred, self.gold + other.gold)
+
+    def prf(self) -> dict[str, float]:
+        p = self.tp / self.pred if self.pred else 0.0
+        r = self.tp / self.gold if self.gold else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return {"p": p, "r": r, "f": f}
+
+
+def match(gold: Spans, pred: Spans, typed: bool, partial: bool) -> Counts:
+    """One-to-one matching of predicted to gold spans of one document."""
+    def same(g, p) -> bool:
+        if typed and g[2] != p[2]:
+            return False
+        if partial:
+            return g[0] < p[1] and p[0] < g[1]
+        return g[0] == p[0] and g[1] == p[1]
+
+    gold_sorted = sorted(gold)
+    used = [False] * len(gold_sorted)
+    tp = 0
+    for p in sorted(pred):
+        for i, g in enumerate(gold_sorted):
+            if not used[i] and same(g, p):
+                used[i] = True
+                tp += 1
+                break
+    return Counts(tp, len(pred), len(gold))
+
+
+def doc_spans(doc: Doc) -> list[tuple[int, int, str]]:
+    return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+
+MODES = {
+    ("typed", "strict"): (True, False),
+    ("typed", "partial"): (True, True),
+    ("untyped", "strict"): (False, False),
+    ("untyped", "partial"): (False, True),
+}
+
+
+def score(gold_docs: Sequence[Spans], pred_docs: Sequence[Spans], n_bootstrap: int = 1000, seed: int = 0) -> dict:
+    """All scores for parallel lists of gold and predicted spans (one list per document)."""
+    if len(gold_docs) != len(pred_docs):
+        raise ValueError(f"{len(gold_docs)} gold documents but {len(pred_docs)} predicted")
+    per_doc = {
+        mode: [match(g, p, typed, partial) for g, p in zip(gold_docs, pred_docs)]
+        for mode, (typed, partial) in MODES.items()
+    }
+    result: dict = {"docs": len(gold_docs), "typed": {}, "untyped": {}}
+    for (kind, boundary), counts in per_doc.items():
+        total = sum(counts, Counts())
+        result[kind][boundary] = {**total.prf(), "tp": total.tp, "pred": total.pred, "gold": total.gold}
+    labels = sorted({s[2] for doc in list(gold_docs) + list(pred_docs) for s in doc})
+    result["per_label"] = {}
+    for label in labels:
+        strict = sum((match([s for s in g if s[2] == label], [s for s in p if s[2] == label], True, False)
+                      for g, p in zip(gold_docs, pred_docs)), Counts())
+        partial = sum((match([s for s in g if s[2] == label], [s for s in p if s[2] == label], True, True)
+                       for g, p in zip(gold_docs, pred_docs)), Counts())
+        result["per_label"][label] = {**strict.prf(), "gold": strict.gold, "pred": strict.pred,
+                                      "partial_f": partial.prf()["f"]}
+    result["ci95"] = {
+        f"{kind}_{boundary}_f": bootstrap_f(per_doc[(kind, boundary)], n_bootstrap, seed)
+        for kind, boundary in MODES
+    }
+    return result
+
+
+def bootstrap_f(counts: Sequence[Counts], n: int, seed: int) -> list[float]:
+    """95 % percentile interval of micro F1 when documents are resampled with replacement."""
+    if not counts:
+        return [0.0, 0.0]
+    arr = np.array([(c.tp, c.pred, c.gold) for c in counts], dtype=float)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(arr), size=(n, len(arr)))
+    sums = arr[idx].sum(axis=1)
+    tp, pred, gold = sums[:, 0], sums[:, 1], sums[:, 2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.where(pred + gold > 0, 2 * tp / (pred + gold), 0.0)
+    lo, hi = np.percentile(f, [2.5, 97.5])
+    return [float(lo), float(hi)]
+
+
+def load_model(model: Path | str | Language | None = None) -> Language:
+    if isinstance(model, Language):
+        return model
+    return spacy.load(Path(model) if model else DEFAULT_MODEL)
+
+
+def predict(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> list[Doc]:
+    return list(nlp.pipe(texts, batch_size=batch_size))
+
+
+def evaluate(
+    data_path: Path,
+    model: Path | str | Language | None = None,
+    label_map_path: Path | None = None,
+    n_bootstrap: int = 1000,
+) -> dict:
+    """Score a model on labelled data (`.spacy`, Prodigy JSONL or Doccano JSONL)."""
+    label_map = load_label_map(label_map_path or DEFAULT_LABEL_MAP)
+    gold, report = load_labelled(data_path, label_map=label_map)
+    nlp = load_model(model)
+    start = time.perf_counter()
+    predicted = predict(nlp, (doc.text for doc in gold))
+    seconds = time.perf_counter() - start
+    result = score([doc_spans(d) for d in gold], [doc_spans(d) for d in predicted], n_bootstrap)
+    result["data"] = str(data_path)
+    result["model"] = str(model if not isinstance(model, Language) else model.meta.get("name"))
+    result["conversion"] = dict(report.counts)
+    result["speed"] = {"seconds": seconds, "docs_per_second": len(gold) / seconds if seconds else None,
+                       "words_per_second": sum(len(d) for d in gold) / seconds if seconds else None}
+    return result
+
+
+def format_table(result: dict) -> str:
+    """A plain-text table of the headline scores and per-label scores."""
+    lines = [f"{'':<18}{'P':>7}{'R':>7}{'F':>7}"]
+    for kind in ("typed", "untyped"):
+        for boundary in ("strict", "partial"):
+            s = result[kind][boundary]
+            lines.append(f"{kind + ' ' + boundary:<18}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}")
+    lo, hi = result["ci95"]["untyped_strict_f"]
+    lines.append(f"untyped strict F 95% CI (bootstrap over {result['docs']} docs): [{lo:.3f}, {hi:.3f}]")
+    lines.append("")
+    lines.append(f"{'label':<18}{'P':>7}{'R':>7}{'F':>7}{'gold':>7}{'pred':>7}")
+    for label, s in result["per_label"].items():
+        lines.append(f"{label:<18}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}{s['gold']:>7}{s['pred']:>7}")
+    return "\n".join(lines)
