@@ -22,6 +22,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
+from skillner.convert import tokenizer_nlp
 from skillner.vocabulary import load_vocabulary
 
 DEFAULT_VOCABULARY = Path(__file__).resolve().parents[1] / "corpus" / "vocabulary" / "skills_vocabulary.csv.gz"
@@ -37,7 +38,7 @@ def build_baseline(vocabulary_path: Path | None = None) -> Language:
     vocab = load_vocabulary(vocabulary_path or DEFAULT_VOCABULARY)
     vocab = vocab.assign(lower=vocab["alias"].str.lower(), prio=vocab["label"].map(LABEL_PRIORITY))
     vocab = vocab.sort_values(["lower", "prio"], kind="stable").drop_duplicates("lower")
-    nlp = spacy.blank("en")
+    nlp = tokenizer_nlp().__class__.from_config(tokenizer_nlp().config)  # the resume tokenizer, fresh pipeline
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": False})
     ruler.add_patterns(
         [

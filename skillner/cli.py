@@ -116,5 +116,72 @@ def evaluate_cmd(
         typer.echo(format_table(result))
 
 
+@app.command("baseline")
+def baseline_cmd(out: Path = typer.Option(Path("build/baseline"), help="Pipeline directory to write")) -> None:
+    """Build the ESCO + O*NET dictionary baseline as a spaCy pipeline directory."""
+    from .baseline import save_baseline
+
+    typer.echo(f"dictionary baseline written to {save_baseline(out)}")
+
+
+@app.command("card")
+def card_cmd(
+    model: Path = typer.Argument(Path("models/skillner-cpu"), help="Shipped pipeline"),
+    test: Path = typer.Option(Path("build/data/test.spacy"), help="Test split (reported, never tuned on)"),
+    dev: Path = typer.Option(Path("build/data/dev.spacy"), help="Dev split"),
+    comparison: Path = typer.Option(Path("reports/transfer.json"), help="Transfer vs scratch comparison, if made"),
+) -> None:
+    """Score the shipped model and the dictionary baseline; write metrics.json and the model card."""
+    from .baseline import build_baseline
+    from .card import write_card
+
+    metrics = write_card(model, test, dev, build_baseline(), comparison)
+    m, b = metrics["test"]["model"], metrics["test"]["dictionary_baseline"]
+    typer.echo(f"test untyped strict F: model {m['untyped']['strict']['f']:.3f}, "
+               f"baseline {b['untyped']['strict']['f']:.3f}; wrote {model}/metrics.json and {model}/README.md")
+
+
+@app.command("compare")
+def compare_cmd(
+    models: list[str] = typer.Argument(..., help="NAME=PIPELINE_DIR pairs; the first is the reference"),
+    dev: Path = typer.Option(Path("build/data/dev.spacy"), help="Dev split"),
+    test: Path = typer.Option(Path("build/data/test.spacy"), help="Test split"),
+    out: Path = typer.Option(Path("reports/transfer.json"), help="Report to write"),
+) -> None:
+    """Compare pipelines on dev and test with paired bootstrap intervals."""
+    from .card import compare_models
+
+    pairs = dict(m.split("=", 1) for m in models)
+    report = compare_models({k: Path(v) for k, v in pairs.items()}, {"dev": dev, "test": test},
+                            next(iter(pairs)), out)
+    typer.echo(report["summary"])
+
+
+@app.command("extract")
+def extract_cmd(
+    file: str = typer.Argument(..., help="Resume file, or - for standard input"),
+    model: Optional[Path] = typer.Option(None, help="Pipeline directory (default: the shipped model)"),
+    output_format: str = typer.Option("json", "--format", help="json or table"),
+) -> None:
+    """Extract the skills of one resume."""
+    from .evaluate import load_model
+    from .extract import extract_text, format_table
+    from .readers import UnsupportedFormat, read_text
+
+    if file != "-" and not Path(file).exists():
+        fail(f"no such file: {file}")
+    try:
+        text = read_text(file)
+    except UnsupportedFormat as err:
+        fail(str(err))
+    result = {"file": file, **extract_text(load_model(model), text)}
+    if output_format == "table":
+        typer.echo(format_table(result))
+    elif output_format == "json":
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        fail(f"unknown format {output_format!r}: use json or table")
+
+
 if __name__ == "__main__":
     app()

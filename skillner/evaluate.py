@@ -83,14 +83,15 @@ MODES = {
 }
 
 
-def score(gold_docs: Sequence[Spans], pred_docs: Sequence[Spans], n_bootstrap: int = 1000, seed: int = 0) -> dict:
-    """All scores for parallel lists of gold and predicted spans (one list per document)."""
+def per_doc_counts(gold_docs: Sequence[Spans], pred_docs: Sequence[Spans], typed: bool, partial: bool) -> list[Counts]:
     if len(gold_docs) != len(pred_docs):
         raise ValueError(f"{len(gold_docs)} gold documents but {len(pred_docs)} predicted")
-    per_doc = {
-        mode: [match(g, p, typed, partial) for g, p in zip(gold_docs, pred_docs)]
-        for mode, (typed, partial) in MODES.items()
-    }
+    return [match(g, p, typed, partial) for g, p in zip(gold_docs, pred_docs)]
+
+
+def score(gold_docs: Sequence[Spans], pred_docs: Sequence[Spans], n_bootstrap: int = 1000, seed: int = 0) -> dict:
+    """All scores for parallel lists of gold and predicted spans (one list per document)."""
+    per_doc = {mode: per_doc_counts(gold_docs, pred_docs, typed, partial) for mode, (typed, partial) in MODES.items()}
     result: dict = {"docs": len(gold_docs), "typed": {}, "untyped": {}}
     for (kind, boundary), counts in per_doc.items():
         total = sum(counts, Counts())
@@ -111,19 +112,30 @@ def score(gold_docs: Sequence[Spans], pred_docs: Sequence[Spans], n_bootstrap: i
     return result
 
 
+def _bootstrap_fs(counts: Sequence[Counts], idx: np.ndarray) -> np.ndarray:
+    arr = np.array([(c.tp, c.pred, c.gold) for c in counts], dtype=float)
+    sums = arr[idx].sum(axis=1)
+    tp, denominator = sums[:, 0], sums[:, 1] + sums[:, 2]
+    return np.divide(2 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)
+
+
 def bootstrap_f(counts: Sequence[Counts], n: int, seed: int) -> list[float]:
     """95 % percentile interval of micro F1 when documents are resampled with replacement."""
     if not counts:
         return [0.0, 0.0]
-    arr = np.array([(c.tp, c.pred, c.gold) for c in counts], dtype=float)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(arr), size=(n, len(arr)))
-    sums = arr[idx].sum(axis=1)
-    tp, pred, gold = sums[:, 0], sums[:, 1], sums[:, 2]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f = np.where(pred + gold > 0, 2 * tp / (pred + gold), 0.0)
-    lo, hi = np.percentile(f, [2.5, 97.5])
-    return [float(lo), float(hi)]
+    idx = np.random.default_rng(seed).integers(0, len(counts), size=(n, len(counts)))
+    return [float(x) for x in np.percentile(_bootstrap_fs(counts, idx), [2.5, 97.5])]
+
+
+def paired_bootstrap_diff(a: Sequence[Counts], b: Sequence[Counts], n: int = 2000, seed: int = 0) -> dict:
+    """F1(a) - F1(b) on the same documents, with a 95 % interval from resampling documents in pairs."""
+    if len(a) != len(b) or not a:
+        raise ValueError("paired bootstrap needs the same, non-empty list of documents")
+    idx = np.random.default_rng(seed).integers(0, len(a), size=(n, len(a)))
+    diffs = _bootstrap_fs(a, idx) - _bootstrap_fs(b, idx)
+    point = sum(a, Counts()).prf()["f"] - sum(b, Counts()).prf()["f"]
+    lo, hi = np.percentile(diffs, [2.5, 97.5])
+    return {"diff": point, "ci95": [float(lo), float(hi)], "p_a_better": float((diffs > 0).mean())}
 
 
 def load_model(model: Path | str | Language | None = None) -> Language:

@@ -20,7 +20,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import spacy  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
 
-from skillner import trf  # noqa: E402  (registers skillner's functions used by trf.cfg)
+# Register the functions trf.cfg names (also entry points once skillner is installed).
+from skillner import registry, trf  # noqa: E402,F401
 
 CONFIG = Path(__file__).resolve().parents[1] / "configs" / "trf.cfg"
 LABELS = {"TECH_TOOL", "JOB_SKILL", "SOFT_SKILL"}

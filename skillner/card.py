@@ -1,0 +1,150 @@
+"""The model card and `metrics.json` of a shipped pipeline: what it scores, on what, and where it fails.
+
+Scores come from the test split, touched only to report; model selection happens on dev.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import srsly
+from spacy.language import Language
+
+from .evaluate import evaluate
+
+ATTRIBUTION = """\
+- Resumes: dotin Inc. resume NER annotations (307 resumes, CC0 1.0), Novosibirsk Machine
+  Learning Team, "Limitations of Neural Networks-based NER for Resume Data Extraction"
+  (Procesamiento del Lenguaje Natural 65). Names and e-mails in the data are fake.
+- Initial encoder weights: spaCy `en_core_web_sm` 3.8.0 (MIT, Explosion), trained on OntoNotes 5.
+- Dictionary baseline: ESCO v1.1.1 (© European Union, reuse with attribution, Commission
+  Decision 2011/833/EU) and O*NET 29.2 Technology Skills (U.S. Department of Labor, ETA, CC BY 4.0).
+"""
+
+
+def _row(name: str, r: dict) -> str:
+    lo, hi = r["ci95"]["untyped_strict_f"]
+    u, t = r["untyped"], r["typed"]
+    return (f"| {name} | {u['strict']['p']:.3f} | {u['strict']['r']:.3f} | **{u['strict']['f']:.3f}** "
+            f"[{lo:.3f}, {hi:.3f}] | {u['partial']['f']:.3f} | {t['strict']['f']:.3f} | {t['partial']['f']:.3f} |")
+
+
+def write_card(model_dir: Path, test_path: Path, dev_path: Path, baseline: Language,
+               comparison_path: Path | None = None) -> dict:
+    """Evaluate the shipped model and the baseline on test (and dev), write metrics.json and README.md."""
+    model_dir = Path(model_dir)
+    metrics = {
+        "test": {"model": evaluate(test_path, model_dir), "dictionary_baseline": evaluate(test_path, baseline)},
+        "dev": {"model": evaluate(dev_path, model_dir)},
+    }
+    (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+    comparison = json.loads(Path(comparison_path).read_text()) if comparison_path and Path(comparison_path).exists() else None
+    (model_dir / "README.md").write_text(render_card(model_dir, metrics, comparison), encoding="utf-8")
+    return metrics
+
+
+def render_card(model_dir: Path, metrics: dict, comparison: dict | None) -> str:
+    meta = srsly.read_json(model_dir / "meta.json")
+    test, dev = metrics["test"], metrics["dev"]
+    model = test["model"]
+    lines = [
+        f"# {meta['name']} {meta['version']}: skill NER for resumes",
+        "",
+        meta.get("description", ""),
+        "",
+        "Labels: `TECH_TOOL` (tools, languages, software), `JOB_SKILL` (job-specific skills),",
+        "`SOFT_SKILL` (soft skills). Mapped from dotin's \"Tech Tools\", \"Job Specific Skills\",",
+        "\"Soft Skills\" by `configs/labels.json`.",
+        "",
+        "## Scores on the test split (46 unseen resumes, never used for selection)",
+        "",
+        "Untyped = any skill label matches any other; strict = exact character boundaries;",
+        "partial = overlap, each span matched once. Interval: 95 % bootstrap over resumes.",
+        "",
+        "| model | untyped P | untyped R | untyped strict F [95 % CI] | untyped partial F | typed strict F | typed partial F |",
+        "|---|---|---|---|---|---|---|",
+        _row(meta["name"], model),
+        _row("dictionary baseline (ESCO + O*NET)", test["dictionary_baseline"]),
+        "",
+        f"Dev split (used for model selection): untyped strict F {dev['model']['untyped']['strict']['f']:.3f}.",
+        "",
+        "### Per label (test, typed strict)",
+        "",
+        "| label | P | R | F | partial F | gold spans | predicted |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, s in model["per_label"].items():
+        lines.append(f"| {label} | {s['p']:.3f} | {s['r']:.3f} | {s['f']:.3f} | {s['partial_f']:.3f} | {s['gold']} | {s['pred']} |")
+    if comparison:
+        lines += ["", "## Transfer learning: what the pretrained encoder buys", "", comparison["summary"], "",
+                  "| config | split | untyped strict F [95 % CI] | untyped partial F | typed strict F |",
+                  "|---|---|---|---|---|"]
+        for row in comparison["rows"]:
+            lo, hi = row["ci95"]
+            lines.append(f"| {row['config']} | {row['split']} | {row['f']:.3f} [{lo:.3f}, {hi:.3f}] | "
+                         f"{row['partial_f']:.3f} | {row['typed_f']:.3f} |")
+    lines += [
+        "",
+        "## Data",
+        "",
+        "307 resumes from the dotin corpus, split by resume with a fixed seed into 215 train / 46 dev /",
+        "46 test; 13 groups of near-duplicate resumes (Jaccard of word 5-grams >= 0.4) are each kept",
+        "on one side of the split (`annotations/splits/near_duplicates.json`). Text repairs and span",
+        "alignment are counted in `annotations/dotin.report.json`.",
+        "",
+        "## Training",
+        "",
+        f"Config `configs/cpu.cfg` (pipeline {meta.get('pipeline')}, spaCy {meta.get('spacy_version')}): a CNN",
+        "transition-based NER whose encoder and hidden layer start from en_core_web_sm 3.8.0's NER",
+        "weights (`skillner.copy_weights.v1`), fixed 1,000-word batches, best checkpoint on dev.",
+        "Reproduce with `make train`.",
+        "",
+        "## Known limits",
+        "",
+        "- Recall is the weak side: skills written as long phrases (\"design & development of device",
+        "  drivers\") and items in dense comma-separated lists are often missed or cut.",
+        "- Boundaries are the annotators' and are inconsistent (e.g. \"Java\" vs \"Java 8\");",
+        "  partial F shows how much of the strict error is boundary disagreement.",
+        "- Trained on 215 English resumes from one public collection (88 of the 307 mention an Indian",
+        "  city; IT roles dominate); other professions, countries and languages are out of domain.",
+        "- The CNN sees a window of a few tokens: section context (\"SKILLS\" heading) is not used.",
+        "",
+        "## Sources and licences",
+        "",
+        ATTRIBUTION,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def compare_models(models: dict[str, Path], splits: dict[str, Path], reference: str, out_path: Path) -> dict:
+    """Score several pipelines on the same splits; paired bootstrap of each against `reference`."""
+    from .convert import load_labelled
+    from .evaluate import (bootstrap_f, doc_spans, load_model, paired_bootstrap_diff, per_doc_counts, predict,
+                           score)
+
+    rows, diffs = [], []
+    for split, path in splits.items():
+        gold_docs, _ = load_labelled(path)
+        gold = [doc_spans(d) for d in gold_docs]
+        counts = {}
+        for name, model_path in models.items():
+            pred = [doc_spans(d) for d in predict(load_model(model_path), (d.text for d in gold_docs))]
+            result = score(gold, pred, n_bootstrap=1000)
+            counts[name] = per_doc_counts(gold, pred, typed=False, partial=False)
+            rows.append({"config": name, "split": split, "model": str(model_path),
+                         "f": result["untyped"]["strict"]["f"], "ci95": bootstrap_f(counts[name], 1000, 0),
+                         "partial_f": result["untyped"]["partial"]["f"], "typed_f": result["typed"]["strict"]["f"]})
+        for name in models:
+            if name != reference:
+                diffs.append({"split": split, "a": reference, "b": name,
+                              **paired_bootstrap_diff(counts[reference], counts[name])})
+    summary = "; ".join(
+        f"{d['split']}: {d['a']} − {d['b']} = {d['diff']:+.3f} untyped strict F "
+        f"(95 % CI [{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}], P({d['a']} better) = {d['p_a_better']:.2f})"
+        for d in diffs
+    )
+    report = {"rows": rows, "paired_differences": diffs, "summary": "Paired bootstrap over resumes. " + summary}
+    Path(out_path).parent.mkdir(parents=True, exist_ok=True)
+    Path(out_path).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return report
