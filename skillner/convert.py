@@ -274,3 +274,23 @@ def write_split_docbins(records_path: Path, split_dir: Path, out_dir: Path) -> d
         write_docbin(Path(out_dir) / f"{name}.spacy", docs)
         sizes[name] = len(docs)
     return sizes
+
+
+def write_pretraining_text(records_path: Path, split_dir: Path, skillspan_files: list[Path], out_path: Path) -> dict:
+    """Unlabelled in-domain text for `spacy pretrain`: train-split resumes plus SkillSpan postings.
+
+    Only the train split's resumes are used, so dev and test text never shapes the encoder.
+    SkillSpan comes one sentence per line; sentences are joined back into postings.
+    """
+    from .splits import read_split
+
+    train_ids = set(read_split(split_dir, "train"))
+    texts = [r["text"] for i, r in enumerate(read_jsonl(records_path)) if record_id(r, i) in train_ids]
+    resumes = len(texts)
+    for path in skillspan_files:
+        postings: dict[int, list[str]] = {}
+        for line in srsly.read_jsonl(path):
+            postings.setdefault(line["idx"], []).append(" ".join(line["tokens"]))
+        texts.extend("\n".join(sentences) for sentences in postings.values())
+    write_jsonl(out_path, ({"text": t} for t in texts if t.strip()))
+    return {"resumes": resumes, "postings": len(texts) - resumes, "words": sum(len(t.split()) for t in texts)}

@@ -64,3 +64,22 @@ def copy_weights(source: str, component: str = "ner", layers: list[str] = ["tok2
         return nlp
 
     return after_init
+
+
+@registry.callbacks("skillner.load_encoder.v1")
+def load_encoder(path: str, component: str = "ner"):
+    """After initialisation, load `spacy pretrain` weights into the encoder inside `component`.
+
+    spaCy's own `init_tok2vec` expects a separate tok2vec component; the NER here keeps its
+    encoder inline (as en_core_web_sm's does), as the first layer of its `tok2vec` reference.
+    configs/pretrain.cfg pretrains exactly that layer's architecture.
+    """
+
+    def after_init(nlp: Language) -> Language:
+        encoder = nlp.get_pipe(component).model.get_ref("tok2vec").layers[0]
+        with open(path, "rb") as weights:
+            encoder.from_bytes(weights.read())
+        logger.info("Loaded pretrained encoder weights from %s into %s", path, component)
+        return nlp
+
+    return after_init

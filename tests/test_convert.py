@@ -1,0 +1,85 @@
+"""The canonical JSONL <-> DocBin round trip, and the foreign shapes users bring."""
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skillner.convert import (CharSpan, docs_to_records, make_record, read_docbin, read_jsonl,
+                              records_to_docs, write_docbin, write_jsonl)
+
+LABELS = ["TECH_TOOL", "JOB_SKILL", "SOFT_SKILL"]
+WORDS = st.sampled_from(["Java", "node.js/React", "C++(STL)", "SQL,", "•Excel", "team-work", "Élan",
+                         "données", "R&D", "\n", "  ", "-", "Git-", "5", "Ms.", "Python"])
+
+
+@st.composite
+def labelled_texts(draw):
+    words = draw(st.lists(WORDS, min_size=0, max_size=25))
+    text = " ".join(words)
+    spans = []
+    for _ in range(draw(st.integers(0, 6))):
+        if not text:
+            break
+        start = draw(st.integers(0, len(text) - 1))
+        end = draw(st.integers(start + 1, min(len(text), start + 20)))
+        spans.append(CharSpan(start, end, draw(st.sampled_from(LABELS))))
+    return text, spans
+
+
+def span_set(record):
+    return [(s["start"], s["end"], s["label"]) for s in record["spans"]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(labelled_texts())
+def test_every_span_is_kept_or_reported_and_survives_docbin_round_trip(tmp_path_factory, sample):
+    text, spans = sample
+    record, report = make_record(text, spans, {"id": "x"})
+    # nothing is dropped silently
+    assert report.spans_in == len(spans)
+    assert report.spans_kept == len(record["spans"])
+    assert report.spans_in - report.spans_kept == report.counts["overlap"] + report.counts["empty"]
+    # every kept span lies on token boundaries, with Prodigy's inclusive token_end
+    tokens = record["tokens"]
+    for s in record["spans"]:
+        assert tokens[s["token_start"]]["start"] == s["start"]
+        assert tokens[s["token_end"]]["end"] == s["end"]
+    path = tmp_path_factory.mktemp("db") / "x.spacy"
+    docs, second = records_to_docs([record])
+    assert second.counts.get("overlap", 0) == 0 and second.counts.get("expanded", 0) == 0
+    write_docbin(path, docs)
+    (back,) = docs_to_records(read_docbin(path))
+    assert back["text"] == text
+    assert span_set(back) == span_set(record)
+    assert back["_task_hash"] == record["_task_hash"] and back["_input_hash"] == record["_input_hash"]
+    assert back["meta"]["id"] == "x"
+
+
+def test_doccano_shapes_and_prodigy_answers(tmp_path):
+    text = "Skills: Python, teamwork"
+    rows = [
+        {"id": 1, "text": text, "label": [[8, 14, "Tech Tools"], [16, 24, "Soft Skills"]]},
+        {"id": 2, "text": text, "entities": [{"id": 7, "label": "TECH_TOOL", "start_offset": 8, "end_offset": 14}],
+         "relations": []},
+        {"id": 3, "text": text, "annotations": [{"label": "Location", "start_offset": 8, "end_offset": 14}]},
+        {"text": text, "spans": [{"start": 8, "end": 14, "label": "TECH_TOOL"}], "answer": "reject"},
+        {"text": text, "spans": [], "answer": "ignore"},
+    ]
+    path = tmp_path / "mixed.jsonl"
+    write_jsonl(path, rows)
+    docs, report = records_to_docs(read_jsonl(path))
+    assert [[(e.text, e.label_) for e in d.ents] for d in docs] == [
+        [("Python", "TECH_TOOL"), ("teamwork", "SOFT_SKILL")], [("Python", "TECH_TOOL")], []]
+    assert report.counts["unknown_label"] == 1
+    assert report.counts["skipped_reject"] == 1 and report.counts["skipped_ignore"] == 1
+
+
+def test_gzip_jsonl_round_trip_is_byte_stable(tmp_path):
+    rows = [{"text": "é", "n": 1}, {"text": "b", "n": 2}]
+    a, b = tmp_path / "a.jsonl.gz", tmp_path / "b.jsonl.gz"
+    write_jsonl(a, rows)
+    write_jsonl(b, rows)
+    assert read_jsonl(a) == rows
+    assert a.read_bytes() == b.read_bytes()
+    assert json.dumps(read_jsonl(a)[0], ensure_ascii=False) == '{"text": "é", "n": 1}'
