@@ -41,7 +41,7 @@ annotations/dotin.jsonl.gz annotations/dotin.report.json &: $(CORPUS_XML) config
 annotations/splits/train.txt annotations/splits/dev.txt annotations/splits/test.txt &: annotations/dotin.jsonl.gz skillner/splits.py
 	$(SKILLNER) split annotations/dotin.jsonl.gz --out-dir annotations/splits
 
-$(DATA)/train.spacy $(DATA)/dev.spacy $(DATA)/test.spacy &: annotations/dotin.jsonl.gz annotations/splits/train.txt annotations/splits/dev.txt annotations/splits/test.txt
+$(DATA)/train.spacy $(DATA)/dev.spacy $(DATA)/test.spacy $(DATA)/test-all.spacy &: annotations/dotin.jsonl.gz annotations/splits/train.txt annotations/splits/dev.txt annotations/splits/test.txt
 	$(SKILLNER) convert annotations/dotin.jsonl.gz --splits annotations/splits --out-dir $(DATA)
 
 data: $(DATA)/train.spacy
@@ -56,7 +56,7 @@ training/cpu/model-best/meta.json: configs/cpu.cfg $(DATA)/train.spacy $(DATA)/d
 # --- evaluate: shipped model and dictionary baseline on the test split -------------
 # The model is an order-only input: a fresh clone's timestamps must never trigger retraining here.
 $(MODEL)/metrics.json: $(DATA)/test.spacy $(DATA)/dev.spacy corpus/vocabulary/skills_vocabulary.csv.gz skillner/evaluate.py skillner/card.py | $(MODEL)/meta.json $(VENV)/.installed
-	$(SKILLNER) card $(MODEL) --test $(DATA)/test.spacy --dev $(DATA)/dev.spacy --comparison reports/transfer.json
+	$(SKILLNER) card $(MODEL) --test $(DATA)/test.spacy --test-all $(DATA)/test-all.spacy --dev $(DATA)/dev.spacy --comparison reports/transfer.json
 
 evaluate: $(MODEL)/metrics.json
 

@@ -64,8 +64,10 @@ def convert_cmd(
     """Derive spaCy DocBin files for each split from the canonical JSONL."""
     from .convert import write_split_docbins
 
-    sizes = write_split_docbins(data, splits, out_dir)
-    typer.echo(f"wrote {', '.join(f'{k}: {v} docs' for k, v in sizes.items())} to {out_dir}")
+    summary = write_split_docbins(data, splits, out_dir)
+    for name, s in summary.items():
+        typer.echo(f"{name}: {s['docs']} skill-annotated resumes in {out_dir}/{name}.spacy; "
+                   f"{s['all_docs']} in {name}-all.spacy (without skill spans: {', '.join(s['without_skill_spans']) or 'none'})")
 
 
 @app.command("train", context_settings=OVERRIDES)
@@ -128,6 +130,7 @@ def baseline_cmd(out: Path = typer.Option(Path("build/baseline"), help="Pipeline
 def card_cmd(
     model: Path = typer.Argument(Path("models/skillner-cpu"), help="Shipped pipeline"),
     test: Path = typer.Option(Path("build/data/test.spacy"), help="Test split (reported, never tuned on)"),
+    test_all: Path = typer.Option(Path("build/data/test-all.spacy"), help="Test split with unannotated resumes"),
     dev: Path = typer.Option(Path("build/data/dev.spacy"), help="Dev split"),
     comparison: Path = typer.Option(Path("reports/transfer.json"), help="Transfer vs scratch comparison, if made"),
 ) -> None:
@@ -135,7 +138,7 @@ def card_cmd(
     from .baseline import build_baseline
     from .card import write_card
 
-    metrics = write_card(model, test, dev, build_baseline(), comparison)
+    metrics = write_card(model, test, test_all, dev, build_baseline(), comparison)
     m, b = metrics["test"]["model"], metrics["test"]["dictionary_baseline"]
     typer.echo(f"test untyped strict F: model {m['untyped']['strict']['f']:.3f}, "
                f"baseline {b['untyped']['strict']['f']:.3f}; wrote {model}/metrics.json and {model}/README.md")

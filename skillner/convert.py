@@ -257,12 +257,20 @@ def load_labelled(path: Path | str, nlp: Language | None = None, label_map: dict
     return records_to_docs(read_jsonl(path), nlp, label_map)
 
 
-def write_split_docbins(records_path: Path, split_dir: Path, out_dir: Path) -> dict[str, int]:
-    """Derive `train/dev/test.spacy` from the canonical JSONL and the stored id lists."""
+def write_split_docbins(records_path: Path, split_dir: Path, out_dir: Path) -> dict:
+    """Derive `{split}.spacy` (skill-annotated resumes) and `{split}-all.spacy` (every resume).
+
+    A resume with no skill span at all is taken as not annotated for skills, not as a resume
+    without skills: the corpus has 3,000-7,900-word resumes whose only label is a name. Left
+    in training they would teach the model that every skill in them is not one; left in dev
+    they would steer model selection. They are kept out of `{split}.spacy`, listed in the
+    returned summary, and kept in `{split}-all.spacy` so that scores on every resume can
+    still be reported.
+    """
     from .splits import SPLIT_NAMES, read_split
 
     records = {record_id(r, i): r for i, r in enumerate(read_jsonl(records_path))}
-    sizes = {}
+    summary = {}
     for name in SPLIT_NAMES:
         ids = read_split(split_dir, name)
         missing = [i for i in ids if i not in records]
@@ -271,9 +279,12 @@ def write_split_docbins(records_path: Path, split_dir: Path, out_dir: Path) -> d
         docs, report = records_to_docs(records[i] for i in ids)
         if report.counts.get("overlap") or report.counts.get("empty"):
             raise ValueError(f"canonical records of split {name!r} are not aligned: {dict(report.counts)}")
-        write_docbin(Path(out_dir) / f"{name}.spacy", docs)
-        sizes[name] = len(docs)
-    return sizes
+        annotated = [d for d in docs if d.ents]
+        write_docbin(Path(out_dir) / f"{name}.spacy", annotated)
+        write_docbin(Path(out_dir) / f"{name}-all.spacy", docs)
+        summary[name] = {"docs": len(annotated), "all_docs": len(docs),
+                         "without_skill_spans": [d.user_data["id"] for d in docs if not d.ents]}
+    return summary
 
 
 def write_pretraining_text(records_path: Path, split_dir: Path, skillspan_files: list[Path], out_path: Path) -> dict:

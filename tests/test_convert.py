@@ -83,3 +83,19 @@ def test_gzip_jsonl_round_trip_is_byte_stable(tmp_path):
     assert read_jsonl(a) == rows
     assert a.read_bytes() == b.read_bytes()
     assert json.dumps(read_jsonl(a)[0], ensure_ascii=False) == '{"text": "é", "n": 1}'
+
+
+def test_split_docbins_leave_unannotated_resumes_out_but_keep_an_all_file(tmp_path):
+    from pathlib import Path
+
+    from skillner.convert import write_split_docbins
+
+    root = Path(__file__).resolve().parents[1]
+    summary = write_split_docbins(root / "annotations" / "dotin.jsonl.gz", root / "annotations" / "splits", tmp_path)
+    assert {k: (v["docs"], v["all_docs"]) for k, v in summary.items()} == {
+        "train": (198, 215), "dev": (43, 46), "test": (39, 46)}
+    train = read_docbin(tmp_path / "train.spacy")
+    assert all(doc.ents for doc in train)
+    assert "dotin-116" in summary["train"]["without_skill_spans"]  # 7,879 words, only a name labelled
+    everything = read_docbin(tmp_path / "test-all.spacy")
+    assert sum(1 for d in everything if not d.ents) == len(summary["test"]["without_skill_spans"]) == 7
