@@ -85,6 +85,40 @@ def train_cmd(
     train(config, output, parse_config_overrides(ctx.args), gpu_id)
 
 
+@app.command("pretrain-text")
+def pretrain_text_cmd(
+    data: Path = typer.Argument(Path("annotations/dotin.jsonl.gz"), help="Canonical JSONL"),
+    splits: Path = typer.Option(Path("annotations/splits"), help="Folder of id lists (only train is used)"),
+    skillspan: list[Path] = typer.Option([Path("../shared/data/skillspan/train.json"),
+                                          Path("../shared/data/skillspan/dev.json")], help="SkillSpan JSON lines"),
+    out: Path = typer.Option(Path("build/pretrain/text.jsonl"), help="Unlabelled text to write"),
+) -> None:
+    """Collect unlabelled in-domain text (train-split resumes + job postings) for pretraining."""
+    from .convert import write_pretraining_text
+
+    missing = [str(p) for p in skillspan if not p.exists()]
+    if missing:
+        fail(f"SkillSpan files not found: {', '.join(missing)}")
+    typer.echo(f"pretraining text: {write_pretraining_text(data, splits, skillspan, out)} -> {out}")
+
+
+@app.command("pretrain", context_settings=OVERRIDES)
+def pretrain_cmd(
+    ctx: typer.Context,
+    config: Path = typer.Argument(Path("configs/pretrain.cfg"), help="Pretraining config"),
+    output: Path = typer.Argument(Path("build/pretrain"), help="Where modelN.bin weights go"),
+) -> None:
+    """`spacy pretrain` with skillner's functions loaded; spaCy overrides pass through."""
+    from spacy.cli._util import parse_config_overrides
+    from spacy.training.pretrain import pretrain
+    from spacy.util import load_config
+
+    from . import registry  # noqa: F401
+
+    output.mkdir(parents=True, exist_ok=True)
+    pretrain(load_config(config, overrides=parse_config_overrides(ctx.args), interpolate=True), output, use_gpu=-1)
+
+
 @app.command("ship")
 def ship_cmd(
     best: Path = typer.Argument(..., help="Trained pipeline, e.g. training/cpu/model-best"),

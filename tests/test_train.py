@@ -74,10 +74,9 @@ def test_indomain_config_loads_pretrained_encoder(small_data, tmp_path):
     pretrain_dir = tmp_path / "pretrain"
     text = tmp_path / "text.jsonl"
     text.write_text('{"text": "Python developer with SQL and Excel skills in Pune"}\n' * 20)
-    subprocess.run([sys.executable, "-m", "spacy", "pretrain", str(ROOT / "configs" / "pretrain.cfg"),
-                    str(pretrain_dir), "--code", str(ROOT / "skillner" / "registry.py"),
-                    "--paths.raw_text", str(text), "--pretraining.max_epochs", "1"],
-                   check=True, capture_output=True)
+    result = CliRunner().invoke(app, ["pretrain", str(ROOT / "configs" / "pretrain.cfg"), str(pretrain_dir),
+                                      "--paths.raw_text", str(text), "--pretraining.max_epochs", "1"])
+    assert result.exit_code == 0, result.output
     weights = pretrain_dir / "model0.bin"
     config = load_config(ROOT / "configs" / "indomain.cfg", overrides={
         "paths.train": str(small_data / "train.spacy"), "paths.dev": str(small_data / "dev.spacy"),
