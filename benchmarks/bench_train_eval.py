@@ -41,13 +41,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "train_eval.json")
     args = parser.parse_args()
 
-    from spacy.training.batchers import batch_by_words
+    from spacy.training.batchers import minibatch_by_words
+
+    def words(example):
+        return len(example.reference)
 
     def fixed_1000(examples):
-        return batch_by_words(examples, size=1000, tolerance=0.2)
+        return minibatch_by_words(examples, size=1000, tolerance=0.2, get_length=words)
 
     def default_compounding(examples):
-        return batch_by_words(examples, size=compounding(100, 1000, 1.001), tolerance=0.2)
+        return minibatch_by_words(examples, size=compounding(100, 1000, 1.001), tolerance=0.2, get_length=words)
 
     results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                            "spacy": spacy.__version__, "omp_threads": os.environ["OMP_NUM_THREADS"]}}

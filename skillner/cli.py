@@ -89,8 +89,8 @@ def train_cmd(
 def pretrain_text_cmd(
     data: Path = typer.Argument(Path("annotations/dotin.jsonl.gz"), help="Canonical JSONL"),
     splits: Path = typer.Option(Path("annotations/splits"), help="Folder of id lists (only train is used)"),
-    skillspan: list[Path] = typer.Option([Path("../shared/data/skillspan/train.json"),
-                                          Path("../shared/data/skillspan/dev.json")], help="SkillSpan JSON lines"),
+    skillspan: list[Path] = typer.Option([Path("corpus/skillspan/train.json"),
+                                          Path("corpus/skillspan/dev.json")], help="SkillSpan JSON lines"),
     out: Path = typer.Option(Path("build/pretrain/text.jsonl"), help="Unlabelled text to write"),
 ) -> None:
     """Collect unlabelled in-domain text (train-split resumes + job postings) for pretraining."""
@@ -206,7 +206,7 @@ def card_cmd(
 
 @app.command("compare")
 def compare_cmd(
-    models: list[str] = typer.Argument(..., help="NAME=PIPELINE_DIR pairs; the first is the reference"),
+    models: list[str] = typer.Argument(..., help="NAME=PIPELINE_DIR pairs"),
     dev: Path = typer.Option(Path("build/data/dev.spacy"), help="Dev split"),
     test: Path = typer.Option(Path("build/data/test.spacy"), help="Test split"),
     out: Path = typer.Option(Path("reports/transfer.json"), help="Report to write"),
@@ -215,8 +215,7 @@ def compare_cmd(
     from .card import compare_models
 
     pairs = dict(m.split("=", 1) for m in models)
-    report = compare_models({k: Path(v) for k, v in pairs.items()}, {"dev": dev, "test": test},
-                            next(iter(pairs)), out)
+    report = compare_models({k: Path(v) for k, v in pairs.items()}, {"dev": dev, "test": test}, out)
     typer.echo(report["summary"])
 
 
