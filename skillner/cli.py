@@ -245,5 +245,92 @@ def extract_cmd(
         fail(f"unknown format {output_format!r}: use json or table")
 
 
+doccano_app = typer.Typer(help="The annotation bridge to a Doccano server (credentials from DOCCANO_* or netrc).",
+                          no_args_is_help=True)
+app.add_typer(doccano_app, name="doccano")
+
+
+def _doccano_client():
+    from .doccano import DoccanoClient, DoccanoError, credentials_from_env
+
+    try:
+        return DoccanoClient(credentials_from_env())
+    except DoccanoError as err:
+        fail(str(err))
+
+
+def _doccano_call(function, *args, **kwargs):
+    from .doccano import DoccanoError
+
+    try:
+        return function(*args, **kwargs)
+    except DoccanoError as err:
+        fail(str(err))
+
+
+@doccano_app.command("push")
+def doccano_push_cmd(
+    file: Path = typer.Argument(..., help="Resumes as JSONL (Prodigy, Doccano or plain {\"text\": ...})"),
+    project: str = typer.Option(..., help="Doccano project name"),
+    create: bool = typer.Option(False, help="Create the project if it does not exist"),
+    pre_annotate: Optional[str] = typer.Option(None, help="Upload this model's predictions as suggestions "
+                                                           "('default' for the shipped model)"),
+) -> None:
+    """Upload resumes (with their spans, or a model's predictions) to a Doccano project."""
+    from .convert import read_jsonl
+    from .doccano import push
+    from .evaluate import load_model
+
+    if not file.exists():
+        fail(f"no such file: {file}")
+    model = None if pre_annotate is None else load_model(None if pre_annotate == "default" else Path(pre_annotate))
+    with _doccano_client() as client:
+        summary = _doccano_call(push, client, read_jsonl(file), project, create, model)
+    typer.echo(f"pushed {summary['uploaded']} resumes with {summary['spans']} spans ({summary['source']}) to "
+               f"project {project!r}; {summary['skipped_present']} were already there")
+
+
+@doccano_app.command("pull")
+def doccano_pull_cmd(
+    project: str = typer.Option(..., help="Doccano project name"),
+    out: Path = typer.Option(..., help="Canonical JSONL to write (events go beside it)"),
+    confirmed_only: bool = typer.Option(False, help="Only examples the annotator confirmed"),
+) -> None:
+    """Pull labelled resumes as canonical JSONL, plus the annotation events table."""
+    from .doccano import pull
+
+    with _doccano_client() as client:
+        s = _doccano_call(pull, client, project, out, confirmed_only)
+    typer.echo(f"pulled {s['records']} records from {s['examples']} examples ({s['new']} new, {s['changed']} changed, "
+               f"{s['unchanged']} unchanged, {s['deleted']} deleted) in {s['requests']} requests; "
+               f"{s['events']} events -> {s['events_out']}")
+
+
+@doccano_app.command("agreement")
+def doccano_agreement_cmd(
+    project: str = typer.Option(..., help="Doccano project name"),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object"),
+) -> None:
+    """Pairwise span agreement (strict and partial F1) between annotators of the same resumes."""
+    import tempfile
+
+    from .convert import read_jsonl
+    from .doccano import agreement, pull
+
+    with tempfile.TemporaryDirectory() as tmp, _doccano_client() as client:
+        out = Path(tmp) / "pull.jsonl"
+        _doccano_call(pull, client, project, out)
+        result = agreement(read_jsonl(out))
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    for row in result["pairs"]:
+        typer.echo(f"{row['a']} vs {row['b']}: {row['docs']} resumes, strict F {row['strict_f']:.3f}, "
+                   f"partial F {row['partial_f']:.3f}")
+    o = result["overall"]
+    typer.echo(f"overall: strict F {o['strict_f']:.3f}, partial F {o['partial_f']:.3f} "
+               f"over {o['docs_with_several_annotators']} resumes with several annotators")
+
+
 if __name__ == "__main__":
     app()

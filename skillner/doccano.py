@@ -1,0 +1,420 @@
+"""The annotation bridge: move resumes into Doccano and labels (with their timestamps) back.
+
+Speaks Doccano 1.8's REST API (`/v1/...`) directly with httpx. The `doccano-client`
+package is not used: 1.2.8 pins `pydantic<2` (which holds spaCy back) and its models drop
+the `created_at`/`updated_at` fields the cost ledger needs.
+
+Pitfalls this module handles: log in with `POST /v1/auth/login/` and send
+`Authorization: Token ...` with no session cookie (a kept cookie turns on CSRF checks and
+POSTs fail with 403); confirming an example (`POST .../states`) is a toggle, so it is only
+sent when the example is not confirmed yet; in a non-collaborative project an admin sees
+only their own spans, so multi-annotator pulls need a collaborative project.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import netrc
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Iterator
+from urllib.parse import urlparse
+
+import httpx
+
+from .convert import CharSpan, ConversionReport, make_record, read_jsonl, record_char_spans, write_jsonl
+from .labels import load_label_map
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+PAGE_LIMIT = 100
+RETRY_STATUSES = {500, 502, 503, 504}
+
+
+class DoccanoError(RuntimeError):
+    """A failure the user can act on, in one line."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    url: str
+    username: str
+    password: str
+
+    def __repr__(self) -> str:  # never let the password reach a log or traceback
+        return f"Credentials(url={self.url!r}, username={self.username!r}, password='***')"
+
+
+def credentials_from_env(env: dict[str, str] | None = None) -> Credentials:
+    """`DOCCANO_URL`, `DOCCANO_USERNAME`, `DOCCANO_PASSWORD`, or a netrc entry for the URL's host.
+
+    The netrc file is `DOCCANO_NETRC` if set, else `~/.netrc`.
+    """
+    env = os.environ if env is None else env
+    url = env.get("DOCCANO_URL", DEFAULT_URL).rstrip("/")
+    username, password = env.get("DOCCANO_USERNAME"), env.get("DOCCANO_PASSWORD")
+    if not (username and password):
+        path = Path(env.get("DOCCANO_NETRC", Path.home() / ".netrc"))
+        host = urlparse(url).hostname or ""
+        entry = None
+        if path.exists():
+            try:
+                entry = netrc.netrc(str(path)).authenticators(host)
+            except netrc.NetrcParseError as err:
+                raise DoccanoError(f"cannot read {path}: {err.msg} (line {err.lineno})") from None
+        if entry is None:
+            raise DoccanoError(f"no Doccano credentials: set DOCCANO_USERNAME and DOCCANO_PASSWORD, "
+                               f"or add 'machine {host} login ... password ...' to {path}")
+        username, password = entry[0], entry[2]
+    return Credentials(url, username, password)
+
+
+class DoccanoClient:
+    """A small, retrying client for the parts of Doccano's API that skillner needs."""
+
+    def __init__(self, credentials: Credentials, timeout: float = 30.0, retries: int = 4, backoff: float = 0.5):
+        self.credentials = credentials
+        self.url = credentials.url
+        self.retries = retries
+        self.backoff = backoff
+        self.requests = 0
+        self._me: dict | None = None
+        self._http = httpx.Client(base_url=self.url, timeout=timeout)
+        self._login()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "DoccanoClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- transport ---------------------------------------------------------------
+    def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
+        for attempt in range(self.retries + 1):
+            self._http.cookies.clear()  # a session cookie would switch on CSRF checks
+            try:
+                self.requests += 1
+                response = self._http.request(method, path, **kwargs)
+            except (httpx.ConnectError, httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.WriteError) as err:
+                if attempt == self.retries:
+                    raise DoccanoError(f"cannot reach Doccano at {self.url}: {type(err).__name__}; "
+                                       f"is the server running (make doccano-up)?") from None
+            else:
+                if response.status_code not in RETRY_STATUSES or attempt == self.retries:
+                    return response
+            time.sleep(self.backoff * 2 ** attempt)
+        raise AssertionError("unreachable")
+
+    def _login(self) -> None:
+        response = self._send("POST", "/v1/auth/login/", json={
+            "username": self.credentials.username, "password": self.credentials.password})
+        if response.status_code == 400:
+            raise DoccanoError(f"Doccano at {self.url} rejected the username or password "
+                               f"for user {self.credentials.username!r}")
+        self._check(response, "log in")
+        self._http.headers["Authorization"] = f"Token {response.json()['key']}"
+
+    def _check(self, response: httpx.Response, what: str) -> httpx.Response:
+        if response.is_success:
+            return response
+        detail = response.text[:200].replace("\n", " ")
+        raise DoccanoError(f"Doccano could not {what} (HTTP {response.status_code}): {detail}")
+
+    def get(self, path: str, what: str, **params):
+        return self._check(self._send("GET", path, params=params or None), what).json()
+
+    def post(self, path: str, what: str, payload: dict):
+        return self._check(self._send("POST", path, json=payload), what).json()
+
+    def paginate(self, path: str, what: str, **params) -> Iterator[dict]:
+        """Every item of a limit/offset-paginated list, past the server's page size."""
+        offset = 0
+        while True:
+            page = self.get(path, what, limit=PAGE_LIMIT, offset=offset, **params)
+            if isinstance(page, list):  # an unpaginated endpoint
+                yield from page
+                return
+            yield from page["results"]
+            offset += len(page["results"])
+            if not page.get("next") or not page["results"]:
+                return
+
+    # --- projects, labels, members -----------------------------------------------
+    def me(self) -> dict:
+        if self._me is None:
+            self._me = self.get("/v1/me", "read the current user")
+        return self._me
+
+    def find_project(self, name: str) -> dict | None:
+        return next((p for p in self.paginate("/v1/projects", "list projects") if p["name"] == name), None)
+
+    def project(self, name: str) -> dict:
+        found = self.find_project(name)
+        if found is None:
+            raise DoccanoError(f"no Doccano project named {name!r} at {self.url} for user "
+                               f"{self.credentials.username!r} (use --create to make it)")
+        return found
+
+    def create_project(self, name: str, collaborative: bool = True) -> dict:
+        return self.post("/v1/projects", f"create project {name!r}", {
+            "name": name, "description": "Resumes labelled for skills (skillner)", "guideline": "",
+            "project_type": "SequenceLabeling", "resourcetype": "SequenceLabelingProject",
+            "collaborative_annotation": collaborative, "random_order": False, "allow_overlapping": False,
+            "grapheme_mode": False, "use_relation": False, "tags": []})
+
+    def span_types(self, project_id: int) -> dict[str, int]:
+        return {t["text"]: t["id"] for t in self.paginate(f"/v1/projects/{project_id}/span-types", "list labels")}
+
+    def ensure_span_types(self, project_id: int, labels: Iterable[str]) -> dict[str, int]:
+        colours = ["#2e7d32", "#1565c0", "#ef6c00", "#6a1b9a", "#c62828"]
+        types = self.span_types(project_id)
+        for i, label in enumerate(sorted(set(labels) - set(types))):
+            created = self.post(f"/v1/projects/{project_id}/span-types", f"create label {label!r}", {
+                "text": label, "background_color": colours[i % len(colours)], "text_color": "#ffffff"})
+            types[label] = created["id"]
+        return types
+
+    def members(self, project_id: int) -> dict[int, str]:
+        return {m["user"]: m["username"] for m in self.paginate(f"/v1/projects/{project_id}/members", "list members")}
+
+    # --- examples, spans, states ---------------------------------------------------
+    def examples(self, project_id: int) -> list[dict]:
+        return list(self.paginate(f"/v1/projects/{project_id}/examples", "list examples"))
+
+    def create_example(self, project_id: int, text: str, meta: dict) -> dict:
+        return self.post(f"/v1/projects/{project_id}/examples", "create an example", {"text": text, "meta": meta})
+
+    def spans(self, project_id: int, example_id: int) -> list[dict]:
+        return self.get(f"/v1/projects/{project_id}/examples/{example_id}/spans", "list spans")
+
+    def create_span(self, project_id: int, example_id: int, start: int, end: int, label_id: int) -> dict:
+        return self.post(f"/v1/projects/{project_id}/examples/{example_id}/spans", "create a span",
+                         {"start_offset": start, "end_offset": end, "label": label_id})
+
+    def states(self, project_id: int, example_id: int) -> list[dict]:
+        return list(self.paginate(f"/v1/projects/{project_id}/examples/{example_id}/states", "list confirmations"))
+
+    def confirm(self, project_id: int, example_id: int) -> None:
+        """Confirm an example for the current user; a no-op if it already is (the API toggles)."""
+        me = self.me()["id"]
+        if not any(s["confirmed_by"] == me for s in self.states(project_id, example_id)):
+            self.post(f"/v1/projects/{project_id}/examples/{example_id}/states", "confirm an example", {})
+
+
+# --- push ------------------------------------------------------------------------------
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def push(client: DoccanoClient, records: list[dict], project_name: str, create: bool = False,
+         model=None, workers: int = 4) -> dict:
+    """Upload resumes with their spans (or a model's predictions) as pre-annotations.
+
+    Idempotent: a resume whose text is already in the project is skipped, so a re-run after
+    an interruption uploads only what is missing.
+    """
+    label_map = load_label_map()
+    project = client.find_project(project_name)
+    if project is None:
+        if not create:
+            client.project(project_name)  # raises the clear error
+        project = client.create_project(project_name)
+    pid = project["id"]
+    present = {e["meta"].get("skillner_text_key") for e in client.examples(pid)}
+    todo = [r for r in records if text_key(r["text"]) not in present]
+    if model is not None:
+        docs = model.pipe((r["text"] for r in todo), batch_size=16)
+        spans_per_record = [[CharSpan(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in docs]
+    else:
+        spans_per_record = [record_char_spans(r, label_map)[0] for r in todo]
+    types = client.ensure_span_types(pid, [s.label for spans in spans_per_record for s in spans] or label_map.values())
+
+    def upload(item) -> int:
+        record, spans = item
+        # Doccano strips whitespace around a text; keep it in meta so a pull restores the
+        # exact text, and shift offsets to the stripped text Doccano shows annotators.
+        text = record["text"]
+        lead = text[:len(text) - len(text.lstrip())]
+        trail = text[len(text.rstrip()):] if text.strip() else ""
+        meta = {**(record.get("meta") or {}), "skillner_text_key": text_key(text),
+                "skillner_lead": lead, "skillner_trail": trail}
+        example = client.create_example(pid, text.strip(), meta)
+        for span in spans:
+            client.create_span(pid, example["id"], span.start - len(lead), span.end - len(lead), types[span.label])
+        return len(spans)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        spans_sent = sum(pool.map(upload, zip(todo, spans_per_record)))
+    return {"project": project_name, "project_id": pid, "uploaded": len(todo), "skipped_present": len(records) - len(todo),
+            "spans": spans_sent, "source": "model" if model is not None else "records"}
+
+
+# --- pull ------------------------------------------------------------------------------
+def _epoch(timestamp: str | None) -> int | None:
+    return int(datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()) if timestamp else None
+
+
+def _fingerprint(example: dict, spans: list[dict], states: list[dict]) -> str:
+    key = [example["text"], sorted((s["id"], s["updated_at"]) for s in spans),
+           sorted((s["confirmed_by"], s["confirmed_at"]) for s in states)]
+    return hashlib.sha1(json.dumps(key).encode()).hexdigest()
+
+
+def pull(client: DoccanoClient, project_name: str, out_path: Path, confirmed_only: bool = False,
+         workers: int = 4) -> dict:
+    """Write canonical records (one per example and annotator) and the annotation events.
+
+    Incremental and idempotent: a state file beside the output remembers each example's
+    fingerprint (its span ids and update times, its confirmations). Examples whose
+    fingerprint is unchanged keep their records as they were; only changed, new and deleted
+    examples alter the output, and the summary says how many of each there were.
+    """
+    out_path = Path(out_path)
+    events_path = out_path.with_name(out_path.name.split(".")[0] + ".events.csv")
+    state_path = out_path.with_name(out_path.name.split(".")[0] + ".state.json")
+    project = client.project(project_name)
+    pid = project["id"]
+    label_map = load_label_map()
+    users = client.members(pid)
+    types = {v: k for k, v in client.span_types(pid).items()}
+    examples = client.examples(pid)
+    old_state = json.loads(state_path.read_text()) if state_path.exists() and out_path.exists() else {}
+    old_records: dict[str, list[dict]] = {}
+    if old_state:
+        for record in read_jsonl(out_path):
+            old_records.setdefault(str(record["meta"]["doccano_example_id"]), []).append(record)
+
+    def fetch(example: dict):
+        return example, client.spans(pid, example["id"]), client.states(pid, example["id"])
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        fetched = list(pool.map(fetch, examples))
+
+    records, events, state = [], [], {}
+    counts = {"examples": len(examples), "new": 0, "changed": 0, "unchanged": 0}
+    report = ConversionReport()
+    for example, spans, states in fetched:
+        eid = str(example["id"])
+        state[eid] = _fingerprint(example, spans, states)
+        events.extend(_events(pid, example, spans, states, users, types))
+        if old_state.get(eid) == state[eid] and eid in old_records:
+            counts["unchanged"] += 1
+            records.extend(r for r in old_records[eid] if not confirmed_only or r["meta"]["confirmed"])
+            continue
+        counts["changed" if eid in old_state else "new"] += 1
+        for record, conversion in _example_records(pid, project_name, example, spans, states, users, types, label_map):
+            report.add(conversion)
+            if confirmed_only and not record["meta"]["confirmed"]:
+                continue
+            records.append(record)
+    counts["deleted"] = len(set(old_state) - set(state))
+    counts["unlabelled"] = sum(1 for _, spans, states in fetched if not spans and not states)
+    write_jsonl(out_path, records)
+    _write_events(events_path, events)
+    state_path.write_text(json.dumps(state, indent=0, sort_keys=True) + "\n")
+    return {**counts, "records": len(records), "events": len(events), "requests": client.requests,
+            "alignment": dict(report.counts), "out": str(out_path), "events_out": str(events_path)}
+
+
+def _example_records(pid, project_name, example, spans, states, users, types, label_map):
+    """One canonical record per annotator who labelled or confirmed the example."""
+    meta_in = dict(example.get("meta") or {})
+    lead, trail = meta_in.pop("skillner_lead", ""), meta_in.pop("skillner_trail", "")
+    meta_in.pop("skillner_text_key", None)
+    text = lead + example["text"] + trail
+    by_user: dict[int, list[dict]] = {}
+    for span in spans:
+        by_user.setdefault(span["user"], []).append(span)
+    confirmed = {s["confirmed_by"]: s["confirmed_at"] for s in states}
+    for user in sorted(set(by_user) | set(confirmed)):
+        user_spans = by_user.get(user, [])
+        char_spans = [CharSpan(s["start_offset"] + len(lead), s["end_offset"] + len(lead), types[s["label"]])
+                      for s in user_spans]
+        char_spans, unknown = _mapped(char_spans, label_map)
+        times = [t for t in [*(s["updated_at"] for s in user_spans), confirmed.get(user)] if t]
+        name = users.get(user, f"user-{user}")
+        meta = {**meta_in, "doccano_project": project_name, "doccano_example_id": example["id"],
+                "annotator": name, "confirmed": user in confirmed}
+        meta.setdefault("id", f"doccano-{pid}-{example['id']}")
+        record, conversion = make_record(text, char_spans, meta)
+        conversion.counts.update(unknown)
+        record.update({"_annotator_id": f"{project_name}-{name}", "_session_id": f"{project_name}-{name}",
+                       "_timestamp": max(_epoch(t) for t in times) if times else None})
+        yield record, conversion
+
+
+def _mapped(spans: list[CharSpan], label_map: dict[str, str]):
+    kept, unknown = [], {}
+    for s in spans:
+        label = label_map.get(s.label)
+        if label is None:
+            unknown["unknown_label"] = unknown.get("unknown_label", 0) + 1
+        else:
+            kept.append(CharSpan(s.start, s.end, label))
+    return kept, unknown
+
+
+def _events(pid, example, spans, states, users, types) -> list[dict]:
+    """The rows of the events table: every span and every confirmation, with its times.
+
+    Offsets are in the resume's original text (Doccano's, shifted by the whitespace it stripped).
+    """
+    shift = len((example.get("meta") or {}).get("skillner_lead", ""))
+    rows = [{"project_id": pid, "example_id": example["id"], "event": "span", "annotator": users.get(s["user"]),
+             "span_id": s["id"], "label": types.get(s["label"]), "start": s["start_offset"] + shift,
+             "end": s["end_offset"] + shift,
+             "created_at": s["created_at"], "updated_at": s["updated_at"], "confirmed_at": None,
+             "words": len(example["text"].split())} for s in spans]
+    rows += [{"project_id": pid, "example_id": example["id"], "event": "confirmed",
+              "annotator": users.get(s["confirmed_by"]), "span_id": None, "label": None, "start": None, "end": None,
+              "created_at": None, "updated_at": None, "confirmed_at": s["confirmed_at"],
+              "words": len(example["text"].split())} for s in states]
+    return rows
+
+
+def _write_events(path: Path, rows: list[dict]) -> None:
+    import pandas as pd
+
+    columns = ["project_id", "example_id", "event", "annotator", "span_id", "label", "start", "end",
+               "created_at", "updated_at", "confirmed_at", "words"]
+    table = pd.DataFrame(rows, columns=columns)
+    for column in ("span_id", "start", "end"):
+        table[column] = table[column].astype("Int64")
+    table.sort_values(["example_id", "event", "span_id"], na_position="last").to_csv(path, index=False)
+
+
+# --- agreement -----------------------------------------------------------------------
+def agreement(records: list[dict]) -> dict:
+    """Pairwise span agreement where several annotators labelled the same resume.
+
+    F1 between two annotators is symmetric (either can be taken as gold); strict needs the
+    same boundaries and label, partial an overlap with the same label.
+    """
+    from itertools import combinations
+
+    from .evaluate import Counts, match
+
+    by_text: dict[int, dict[str, list]] = {}
+    for r in records:
+        spans = [(s["start"], s["end"], s["label"]) for s in r["spans"]]
+        by_text.setdefault(r["_input_hash"], {})[r.get("_annotator_id", "unknown")] = spans
+    pairs: dict[tuple[str, str], dict[str, Counts]] = {}
+    for annotators in by_text.values():
+        for a, b in combinations(sorted(annotators), 2):
+            totals = pairs.setdefault((a, b), {"strict": Counts(), "partial": Counts(), "docs": Counts()})
+            totals["strict"] += match(annotators[a], annotators[b], typed=True, partial=False)
+            totals["partial"] += match(annotators[a], annotators[b], typed=True, partial=True)
+            totals["docs"] += Counts(tp=1)
+    rows = [{"a": a, "b": b, "docs": t["docs"].tp, "strict_f": t["strict"].prf()["f"],
+             "partial_f": t["partial"].prf()["f"]} for (a, b), t in sorted(pairs.items())]
+    overall_strict = sum((t["strict"] for t in pairs.values()), Counts()).prf()["f"]
+    overall_partial = sum((t["partial"] for t in pairs.values()), Counts()).prf()["f"]
+    return {"pairs": rows, "overall": {"strict_f": overall_strict, "partial_f": overall_partial,
+                                        "docs_with_several_annotators": sum(len(a) > 1 for a in by_text.values())}}
