@@ -302,7 +302,7 @@ def doccano_pull_cmd(
     with _doccano_client() as client:
         s = _doccano_call(pull, client, project, out, confirmed_only)
     typer.echo(f"pulled {s['records']} records from {s['examples']} examples ({s['new']} new, {s['changed']} changed, "
-               f"{s['unchanged']} unchanged, {s['deleted']} deleted) in {s['requests']} requests; "
+               f"{s['unchanged']} unchanged, {s['deleted']} deleted, {s['unlabelled']} unlabelled) in {s['requests']} requests; "
                f"{s['events']} events -> {s['events_out']}")
 
 

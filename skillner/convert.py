@@ -305,3 +305,9 @@ def write_pretraining_text(records_path: Path, split_dir: Path, skillspan_files:
         texts.extend("\n".join(sentences) for sentences in postings.values())
     write_jsonl(out_path, ({"text": t} for t in texts if t.strip()))
     return {"resumes": resumes, "postings": len(texts) - resumes, "words": sum(len(t.split()) for t in texts)}
+
+
+def to_doccano(record: dict) -> dict:
+    """A canonical record in Doccano's JSONL import shape (`label: [[start, end, label]]`)."""
+    return {"text": record["text"], "label": [[s["start"], s["end"], s["label"]] for s in record["spans"]],
+            "meta": record.get("meta") or {}}

@@ -166,7 +166,9 @@ class DoccanoClient:
         return self.post("/v1/projects", f"create project {name!r}", {
             "name": name, "description": "Resumes labelled for skills (skillner)", "guideline": "",
             "project_type": "SequenceLabeling", "resourcetype": "SequenceLabelingProject",
-            "collaborative_annotation": collaborative, "random_order": False, "allow_overlapping": False,
+            # Overlaps must be allowed for several annotators to mark the same words in a
+            # collaborative project; overlaps within one annotator are reported on pull.
+            "collaborative_annotation": collaborative, "random_order": False, "allow_overlapping": True,
             "grapheme_mode": False, "use_relation": False, "tags": []})
 
     def span_types(self, project_id: int) -> dict[str, int]:

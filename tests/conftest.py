@@ -12,3 +12,31 @@ def test_spacy() -> Path:
     path = DATA / "test.spacy"
     assert path.exists(), "run `make data` first (make test does)"
     return path
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def doccano(tmp_path_factory):
+    """A real Doccano server on 127.0.0.1 and a free port, started by scripts/doccano.sh."""
+    import os
+    import secrets
+    import subprocess
+
+    home = tmp_path_factory.mktemp("doccano")
+    env = {**os.environ, "DOCCANO_PORT": str(_free_port()), "DOCCANO_HOME": str(home),
+           "DOCCANO_USERNAME": "admin", "DOCCANO_PASSWORD": secrets.token_urlsafe(12)}
+    script = ROOT / "scripts" / "doccano.sh"
+    subprocess.run(["bash", str(script), "install"], check=True, env=env)
+    subprocess.run(["bash", str(script), "up"], check=True, env=env, capture_output=True)
+    try:
+        yield {"DOCCANO_URL": f"http://127.0.0.1:{env['DOCCANO_PORT']}", "DOCCANO_USERNAME": "admin",
+               "DOCCANO_PASSWORD": env["DOCCANO_PASSWORD"], "script": script, "env": env}
+    finally:
+        subprocess.run(["bash", str(script), "down"], env=env, capture_output=True)

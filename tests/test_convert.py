@@ -99,3 +99,20 @@ def test_split_docbins_leave_unannotated_resumes_out_but_keep_an_all_file(tmp_pa
     assert "dotin-116" in summary["train"]["without_skill_spans"]  # 7,879 words, only a name labelled
     everything = read_docbin(tmp_path / "test-all.spacy")
     assert sum(1 for d in everything if not d.ents) == len(summary["test"]["without_skill_spans"]) == 7
+
+
+@settings(max_examples=100, deadline=None)
+@given(labelled_texts())
+def test_doccano_prodigy_docbin_round_trip_keeps_alignable_spans(tmp_path_factory, sample):
+    from skillner.convert import to_doccano
+
+    text, spans = sample
+    record, _ = make_record(text, spans, {"id": "y"})
+    doccano = to_doccano(record)
+    assert "spans" not in doccano
+    docs, report = records_to_docs([doccano])
+    assert not report.counts  # aligned spans stay aligned: nothing expanded, nothing lost
+    path = tmp_path_factory.mktemp("db") / "y.spacy"
+    write_docbin(path, docs)
+    (back,) = docs_to_records(read_docbin(path))
+    assert span_set(back) == span_set(record) == [tuple(x) for x in to_doccano(back)["label"]]
