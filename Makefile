@@ -13,7 +13,7 @@ DATA := build/data
 CORPUS_XML := $(wildcard corpus/dotin/*.xml)
 RESUME := corpus/examples/resume.txt
 
-.PHONY: demo test test-fast train compare evaluate data install install-trf benchmark clean
+.PHONY: demo test test-fast train compare evaluate data install install-trf benchmark benchmark-doccano doccano-install doccano-up doccano-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -85,12 +85,28 @@ $(MODEL)/metrics.json: $(DATA)/test.spacy $(DATA)/dev.spacy corpus/vocabulary/sk
 
 evaluate: $(MODEL)/metrics.json
 
+# --- Doccano: a real annotation server on 127.0.0.1 (own venv; see scripts/doccano.sh) ---
+# DOCCANO_PORT (8000), DOCCANO_USERNAME (admin), DOCCANO_PASSWORD (skillner-dev) are honoured.
+.venv-doccano/.installed: scripts/doccano.sh
+	bash scripts/doccano.sh install
+
+doccano-install: .venv-doccano/.installed
+
+doccano-up: .venv-doccano/.installed
+	bash scripts/doccano.sh up
+
+doccano-down:
+	bash scripts/doccano.sh down
+
+benchmark-doccano: $(VENV)/.installed .venv-doccano/.installed
+	$(BIN)/python benchmarks/bench_doccano.py
+
 # --- the two commands ------------------------------------------------------------------
 demo: $(VENV)/.installed $(MODEL)/metrics.json
 	$(SKILLNER) evaluate $(DATA)/test.spacy --model $(MODEL)
 	$(SKILLNER) extract $(RESUME) --format table
 
-test: $(VENV)/.installed-trf $(DATA)/train.spacy
+test: $(VENV)/.installed-trf $(DATA)/train.spacy .venv-doccano/.installed
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
 test-fast: $(VENV)/.installed $(DATA)/train.spacy

@@ -306,9 +306,9 @@ def pull(client: DoccanoClient, project_name: str, out_path: Path, confirmed_onl
         eid = str(example["id"])
         state[eid] = _fingerprint(example, spans, states)
         events.extend(_events(pid, example, spans, states, users, types))
-        if old_state.get(eid) == state[eid] and eid in old_records:
+        if old_state.get(eid) == state[eid]:
             counts["unchanged"] += 1
-            records.extend(r for r in old_records[eid] if not confirmed_only or r["meta"]["confirmed"])
+            records.extend(r for r in old_records.get(eid, []) if not confirmed_only or r["meta"]["confirmed"])
             continue
         counts["changed" if eid in old_state else "new"] += 1
         for record, conversion in _example_records(pid, project_name, example, spans, states, users, types, label_map):

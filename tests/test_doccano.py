@@ -93,7 +93,7 @@ def test_incremental_pull_fetches_only_the_new_span(admin, tmp_path):
     assert len(added) == 1 and next(iter(added))[2] == "SOFT_SKILL"
     assert all(after[k] == before[k] for k in before if k != example["id"])
     third = pull(admin, "incremental", out)
-    assert third["unchanged"] == 12 and read_jsonl(out) == list(after.values())
+    assert third["unchanged"] == 12 and third["changed"] == 0 and read_jsonl(out) == list(after.values())
 
 
 def test_second_annotator_in_a_collaborative_project(admin, doccano, tmp_path):
