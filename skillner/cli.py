@@ -39,6 +39,31 @@ def import_dotin_cmd(
                f"alignment {a['counts']}, repairs {summary['text_repairs']}; report: {report}")
 
 
+@app.command("import-labels")
+def import_labels_cmd(
+    source: Path = typer.Argument(..., help=".spacy, or JSONL in Prodigy or any Doccano shape"),
+    out: Path = typer.Argument(..., help="JSONL to write (.gz compresses)"),
+    to: str = typer.Option("prodigy", help="prodigy (the canonical format) or doccano"),
+    label_map: Path = typer.Option(DEFAULT_LABEL_MAP, help="Label map for foreign label names"),
+) -> None:
+    """Convert labelled data between DocBin, Prodigy JSONL and Doccano JSONL, reporting every span."""
+    from .convert import docs_to_records, load_labelled, to_doccano, write_jsonl
+    from .labels import load_label_map
+
+    if not source.exists():
+        fail(f"no such file: {source}")
+    if to not in ("prodigy", "doccano"):
+        fail(f"unknown target format {to!r}: use prodigy or doccano")
+    docs, report = load_labelled(source, label_map=load_label_map(label_map))
+    records = list(docs_to_records(docs))
+    write_jsonl(out, records if to == "prodigy" else [to_doccano(r) for r in records])
+    problems = [f"{p.doc_id}:{p.start}-{p.end} {p.kind} {p.text!r}" for p in report.problems if p.kind != "expanded"]
+    typer.echo(f"{len(records)} documents, {sum(len(r['spans']) for r in records)} spans -> {out}; "
+               f"{dict(report.counts) or 'no problems'}")
+    for line in problems:
+        typer.echo(f"  not kept: {line}", err=True)
+
+
 @app.command("split")
 def split_cmd(
     data: Path = typer.Argument(Path("annotations/dotin.jsonl.gz"), help="Canonical JSONL"),

@@ -116,3 +116,22 @@ def test_doccano_prodigy_docbin_round_trip_keeps_alignable_spans(tmp_path_factor
     write_docbin(path, docs)
     (back,) = docs_to_records(read_docbin(path))
     assert span_set(back) == span_set(record) == [tuple(x) for x in to_doccano(back)["label"]]
+
+
+def test_import_labels_cli_converts_doccano_to_prodigy_and_back(tmp_path):
+    from typer.testing import CliRunner
+
+    from skillner.cli import app
+
+    source = tmp_path / "doccano.jsonl"
+    write_jsonl(source, [{"id": 9, "text": "Java, SQL", "label": [[0, 4, "Tech Tools"], [2, 9, "Tech Tools"],
+                                                               [6, 9, "Name"]]}])
+    out = CliRunner().invoke(app, ["import-labels", str(source), str(tmp_path / "p.jsonl")])
+    assert out.exit_code == 0, out.output
+    assert "'overlap': 1" in out.output and "'unknown_label': 1" in out.output and "not kept" in out.output
+    (record,) = read_jsonl(tmp_path / "p.jsonl")
+    assert [(s["start"], s["end"], s["label"], s["token_end"]) for s in record["spans"]] == [(0, 4, "TECH_TOOL", 0)]
+    back = CliRunner().invoke(app, ["import-labels", str(tmp_path / "p.jsonl"), str(tmp_path / "d.jsonl"),
+                                    "--to", "doccano"])
+    assert back.exit_code == 0
+    assert read_jsonl(tmp_path / "d.jsonl")[0]["label"] == [[0, 4, "TECH_TOOL"]]

@@ -177,3 +177,26 @@ def test_credentials_from_netrc(tmp_path):
     assert (creds.username, creds.password) == ("alice", "s3cret") and "s3cret" not in repr(creds)
     with pytest.raises(DoccanoError, match="no Doccano credentials"):
         credentials_from_env({"DOCCANO_URL": "http://10.0.0.1:9", "DOCCANO_NETRC": str(netrc)})
+
+
+def test_pre_annotation_uploads_the_models_predictions(doccano, tmp_path):
+    import spacy
+
+    env = {k: doccano[k] for k in ("DOCCANO_URL", "DOCCANO_USERNAME", "DOCCANO_PASSWORD")}
+    texts = [{"text": "Skills: Python, SQL, Microsoft Excel, team leadership and payroll processing."},
+             {"text": "Built REST APIs in Java and Spring Boot; strong communication skills."}]
+    source = tmp_path / "raw.jsonl"
+    source.write_text("".join(json.dumps(t) + "\n" for t in texts))
+    pushed = run_cli(["doccano", "push", str(source), "--project", "suggested", "--create", "--pre-annotate",
+                      "default"], env)
+    assert pushed.returncode == 0, pushed.stderr
+    nlp = spacy.load(ROOT / "models" / "skillner-cpu")
+    expected = {t["text"]: sorted((e.start_char, e.end_char, e.label_) for e in nlp(t["text"]).ents) for t in texts}
+    assert sum(map(len, expected.values())) >= 3
+    client = DoccanoClient(credentials_from_env(env))
+    project = client.project("suggested")
+    names = {v: k for k, v in client.span_types(project["id"]).items()}
+    for example in client.examples(project["id"]):
+        got = sorted((s["start_offset"], s["end_offset"], names[s["label"]]) for s in client.spans(project["id"], example["id"]))
+        assert got == expected[example["text"]]
+    client.close()
