@@ -80,12 +80,18 @@ setup_env() {
 
 pidfile() { printf '%s\n' "$HOME_DIR/run/$1.pid"; }
 
-alive() {  # alive NAME -> 0 if the pid in its file runs
+ours() {  # ours PID -> 0 if PID runs a program of .venv-doccano (guards against reused pids)
+    local cmd
+    cmd="$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" || return 1
+    [[ "$cmd" == *"$VENV/bin/"* ]]
+}
+
+alive() {  # alive NAME -> 0 if the pid in its file runs, and is ours
     local f pid
     f="$(pidfile "$1")"
     [[ -s "$f" ]] || return 1
     pid="$(cat "$f")"
-    kill -0 "$pid" 2>/dev/null
+    kill -0 "$pid" 2>/dev/null && ours "$pid"
 }
 
 port_busy() {
@@ -165,7 +171,7 @@ stop_all() {  # TERM both process groups at once (celery's warm shutdown takes ~
         if [[ -s "$f" ]]; then
             pid="$(cat "$f")"
             # setsid made $pid a group leader: the negative pid reaches its children too
-            if kill -0 -- "-$pid" 2>/dev/null; then
+            if kill -0 -- "-$pid" 2>/dev/null && { ours "$pid" || ! kill -0 "$pid" 2>/dev/null; }; then
                 kill -TERM -- "-$pid" 2>/dev/null || true
                 pids+=("$pid")
             fi
@@ -185,6 +191,7 @@ cmd_up() {
     cmd_install
     setup_env
     if alive web && alive worker && health_ok; then
+        create_admin  # so a changed DOCCANO_USERNAME/DOCCANO_PASSWORD still applies
         log "already running"
         echo "http://127.0.0.1:$PORT/"
         return 0

@@ -34,7 +34,9 @@ def doccano(tmp_path_factory):
            "DOCCANO_USERNAME": "admin", "DOCCANO_PASSWORD": secrets.token_urlsafe(12)}
     script = ROOT / "scripts" / "doccano.sh"
     subprocess.run(["bash", str(script), "install"], check=True, env=env)
-    subprocess.run(["bash", str(script), "up"], check=True, env=env, capture_output=True)
+    started = subprocess.run(["bash", str(script), "up"], env=env, capture_output=True, text=True)
+    if started.returncode != 0:  # the script prints the server's log tails on failure
+        pytest.fail(f"Doccano did not start:\n{started.stdout}\n{started.stderr}")
     try:
         yield {"DOCCANO_URL": f"http://127.0.0.1:{env['DOCCANO_PORT']}", "DOCCANO_USERNAME": "admin",
                "DOCCANO_PASSWORD": env["DOCCANO_PASSWORD"], "script": script, "env": env}
