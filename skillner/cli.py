@@ -357,5 +357,75 @@ def doccano_agreement_cmd(
                f"over {o['docs_with_several_annotators']} resumes with several annotators")
 
 
+cost_app = typer.Typer(help="What the labelled data cost: a ledger from annotation times, and a report.",
+                       no_args_is_help=True)
+app.add_typer(cost_app, name="cost")
+
+
+@cost_app.command("ledger")
+def cost_ledger_cmd(
+    out: Path = typer.Option(Path("reports/cost/ledger.csv"), help="Ledger to write (.csv or .parquet)"),
+    events: Optional[Path] = typer.Option(None, help="Doccano events table from `skillner doccano pull`"),
+    prodigy: Optional[Path] = typer.Option(None, help="Prodigy JSONL with _timestamp/_session_id"),
+    hours: Optional[Path] = typer.Option(None, help="CSV annotator,hours,resume_ids (ids separated by ;)"),
+    data: Optional[Path] = typer.Option(None, help="Labelled JSONL: the resumes for --hours, or --prior"),
+    prior: bool = typer.Option(False, help="No timing evidence: price DATA with the documented prior"),
+    settings: Path = typer.Option(Path("configs/cost.toml"), help="Rate, currency, idle cap, overhead, prior"),
+) -> None:
+    """Build the annotation-cost ledger: one row per (resume, annotator)."""
+    import pandas as pd
+
+    from .convert import read_jsonl
+    from .cost import (CostSettings, ledger_from_events, ledger_from_hours, ledger_from_prior,
+                       ledger_from_prodigy)
+
+    chosen = [name for name, value in (("--events", events), ("--prodigy", prodigy), ("--hours", hours),
+                                       ("--prior", prior or None)) if value]
+    if len(chosen) != 1:
+        fail("give exactly one source: --events, --prodigy, --hours (with --data) or --prior (with --data)")
+    for path in (events, prodigy, hours, data):
+        if path is not None and not path.exists():
+            fail(f"no such file: {path}")
+    config = CostSettings.load(settings)
+    if events:
+        ledger = ledger_from_events(pd.read_csv(events), config)
+    elif prodigy:
+        ledger = ledger_from_prodigy(read_jsonl(prodigy), config)
+    else:
+        if data is None:
+            fail(f"{chosen[0]} needs --data with the labelled resumes")
+        records = read_jsonl(data)
+        if hours:
+            resumes = pd.DataFrame({"resume_id": [str((r.get("meta") or {}).get("id", i)) for i, r in enumerate(records)],
+                                    "words": [len(r["text"].split()) for r in records],
+                                    "spans": [len(r.get("spans") or []) for r in records]})
+            ledger = ledger_from_hours(pd.read_csv(hours), resumes, config)
+        else:
+            ledger = ledger_from_prior(records, config)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ledger.to_parquet(out) if out.suffix == ".parquet" else ledger.to_csv(out, index=False)
+    typer.echo(f"{len(ledger)} rows, {ledger['seconds'].sum() / 3600:.1f} h, {ledger['cost'].sum():.2f} "
+               f"{config.currency}; sources {ledger['source'].value_counts().to_dict()} -> {out}")
+
+
+@cost_app.command("report")
+def cost_report_cmd(
+    ledger: Path = typer.Argument(Path("reports/cost/ledger.csv"), help="Ledger from `skillner cost ledger`"),
+    out_dir: Path = typer.Option(Path("reports/cost"), help="Where report.md and cost.png go"),
+    settings: Path = typer.Option(Path("configs/cost.toml"), help="Cost settings"),
+) -> None:
+    """Seconds and money per resume, per span and per annotator, with a plot."""
+    import pandas as pd
+
+    from .cost import CostSettings, report
+
+    if not ledger.exists():
+        fail(f"no such file: {ledger}")
+    table = pd.read_parquet(ledger) if ledger.suffix == ".parquet" else pd.read_csv(ledger)
+    summary = report(table, out_dir, CostSettings.load(settings))
+    typer.echo(f"{summary['hours']:.1f} h, {summary['cost']:.2f} {summary['currency']}, median "
+               f"{summary['median_seconds_per_resume']:.0f} s per resume -> {out_dir}/report.md, {out_dir}/cost.png")
+
+
 if __name__ == "__main__":
     app()

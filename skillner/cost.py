@@ -71,6 +71,10 @@ def _sessions(times: pd.Series, cap: float) -> pd.Series:
 def ledger_from_events(events: pd.DataFrame, settings: CostSettings) -> pd.DataFrame:
     """The ledger from a Doccano events table (rows `span` and `confirmed`)."""
     events = events.copy()
+    if "resume_id" in events:  # report skillner's resume ids, not Doccano's example ids
+        names = events.groupby("example_id")["resume_id"].first()
+    else:
+        names = pd.Series({i: i for i in events["example_id"].unique()})
     for column in ("created_at", "updated_at", "confirmed_at"):
         events[column] = pd.to_datetime(events[column], utc=True, format="ISO8601")
     spans = events[events["event"] == "span"]
@@ -101,7 +105,9 @@ def ledger_from_events(events: pd.DataFrame, settings: CostSettings) -> pd.DataF
             rows.append({"resume_id": example_id, "annotator": annotator,
                          "seconds": float(min(max(own, 0.0), settings.idle_cap_seconds)),
                          "words": int(words[example_id]), "spans": int(stats["spans"]), "source": "doccano_unconfirmed"})
-    return _finish(pd.DataFrame(rows, columns=LEDGER_COLUMNS[:6]), settings)
+    table = pd.DataFrame(rows, columns=LEDGER_COLUMNS[:6])
+    table["resume_id"] = table["resume_id"].map(names)
+    return _finish(table, settings)
 
 
 def ledger_from_prodigy(records: list[dict], settings: CostSettings) -> pd.DataFrame:
@@ -172,3 +178,50 @@ def predict_seconds(model, words, spans) -> np.ndarray:
     """Predicted active seconds for unlabelled resumes; spans can come from a model's predictions."""
     X = np.column_stack([np.asarray(words, dtype=float), np.asarray(spans, dtype=float)])
     return np.maximum(model.predict(X), 0.0)
+
+
+def report(ledger: pd.DataFrame, out_dir: Path, settings: CostSettings) -> dict:
+    """Seconds and money per resume, per span and per annotator; a markdown summary and a plot."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    per_annotator = ledger.groupby("annotator").agg(
+        resumes=("resume_id", "count"), seconds=("seconds", "sum"), spans=("spans", "sum"), cost=("cost", "sum"))
+    per_annotator["seconds_per_resume"] = per_annotator["seconds"] / per_annotator["resumes"]
+    summary = {
+        "currency": settings.currency, "hourly_rate": settings.hourly_rate, "overhead": settings.overhead,
+        "resumes": int(ledger["resume_id"].nunique()), "rows": len(ledger),
+        "hours": float(ledger["seconds"].sum() / 3600), "cost": float(ledger["cost"].sum()),
+        "median_seconds_per_resume": float(ledger["seconds"].median()),
+        "cost_per_resume": float(ledger["cost"].sum() / max(len(ledger), 1)),
+        "seconds_per_span": float(ledger["seconds"].sum() / max(ledger["spans"].sum(), 1)),
+        "cost_per_span": float(ledger["cost"].sum() / max(ledger["spans"].sum(), 1)),
+        "sources": ledger["source"].value_counts().to_dict(),
+        "per_annotator": per_annotator.round(2).reset_index().to_dict(orient="records"),
+    }
+    lines = [f"# Annotation cost ({len(ledger)} resume-annotator rows)", "",
+             f"- {summary['hours']:.1f} annotator hours, {summary['cost']:.2f} {settings.currency} "
+             f"at {settings.hourly_rate} {settings.currency}/h with {settings.overhead:.0%} review overhead",
+             f"- median {summary['median_seconds_per_resume']:.0f} s per resume; "
+             f"{summary['seconds_per_span']:.1f} s and {summary['cost_per_span']:.3f} {settings.currency} per span",
+             f"- where the times come from: {summary['sources']}", "",
+             "| annotator | resumes | hours | s/resume | spans | cost |", "|---|---|---|---|---|---|"]
+    for row in summary["per_annotator"]:
+        lines.append(f"| {row['annotator']} | {row['resumes']} | {row['seconds'] / 3600:.2f} | "
+                     f"{row['seconds_per_resume']:.0f} | {row['spans']} | {row['cost']:.2f} |")
+    (out_dir / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for source, part in ledger.groupby("source"):
+        ax.scatter(part["words"], part["seconds"], s=12, label=source, alpha=0.7)
+    ax.set_xlabel("words in resume")
+    ax.set_ylabel("active seconds")
+    ax.set_title("Annotation time per resume")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out_dir / "cost.png", dpi=120)
+    plt.close(fig)
+    return summary

@@ -368,13 +368,15 @@ def _events(pid, example, spans, states, users, types) -> list[dict]:
 
     Offsets are in the resume's original text (Doccano's, shifted by the whitespace it stripped).
     """
-    shift = len((example.get("meta") or {}).get("skillner_lead", ""))
-    rows = [{"project_id": pid, "example_id": example["id"], "event": "span", "annotator": users.get(s["user"]),
+    meta = example.get("meta") or {}
+    shift = len(meta.get("skillner_lead", ""))
+    resume_id = meta.get("id", f"doccano-{pid}-{example['id']}")
+    rows = [{"project_id": pid, "example_id": example["id"], "resume_id": resume_id, "event": "span", "annotator": users.get(s["user"]),
              "span_id": s["id"], "label": types.get(s["label"]), "start": s["start_offset"] + shift,
              "end": s["end_offset"] + shift,
              "created_at": s["created_at"], "updated_at": s["updated_at"], "confirmed_at": None,
              "words": len(example["text"].split())} for s in spans]
-    rows += [{"project_id": pid, "example_id": example["id"], "event": "confirmed",
+    rows += [{"project_id": pid, "example_id": example["id"], "resume_id": resume_id, "event": "confirmed",
               "annotator": users.get(s["confirmed_by"]), "span_id": None, "label": None, "start": None, "end": None,
               "created_at": None, "updated_at": None, "confirmed_at": s["confirmed_at"],
               "words": len(example["text"].split())} for s in states]
@@ -384,7 +386,7 @@ def _events(pid, example, spans, states, users, types) -> list[dict]:
 def _write_events(path: Path, rows: list[dict]) -> None:
     import pandas as pd
 
-    columns = ["project_id", "example_id", "event", "annotator", "span_id", "label", "start", "end",
+    columns = ["project_id", "example_id", "resume_id", "event", "annotator", "span_id", "label", "start", "end",
                "created_at", "updated_at", "confirmed_at", "words"]
     table = pd.DataFrame(rows, columns=columns)
     for column in ("span_id", "start", "end"):

@@ -108,3 +108,26 @@ def test_time_model_recovers_known_rates_despite_idle_outliers():
 def test_settings_file_loads():
     settings = CostSettings.load()
     assert settings.prior_seconds_per_resume == 646.0 and settings.idle_cap_seconds > 0
+
+
+def test_cli_ledger_and_report_from_events(tmp_path):
+    from typer.testing import CliRunner
+
+    from skillner.cli import app
+
+    rows = [span(1, "a", 0), confirm(1, "a", 60), confirm(2, "a", 160)]
+    for row, name in zip(rows, ["dotin-7", "dotin-7", "dotin-9"]):
+        row["resume_id"] = name
+    pd.DataFrame(rows).to_csv(tmp_path / "e.events.csv", index=False)
+    runner = CliRunner()
+    out = runner.invoke(app, ["cost", "ledger", "--events", str(tmp_path / "e.events.csv"),
+                              "--out", str(tmp_path / "ledger.csv")])
+    assert out.exit_code == 0, out.output
+    ledger = pd.read_csv(tmp_path / "ledger.csv")
+    assert list(ledger["resume_id"]) == ["dotin-7", "dotin-9"] and list(ledger["seconds"]) == [60.0, 100.0]
+    rep = runner.invoke(app, ["cost", "report", str(tmp_path / "ledger.csv"), "--out-dir", str(tmp_path / "r")])
+    assert rep.exit_code == 0, rep.output
+    assert (tmp_path / "r" / "cost.png").stat().st_size > 1000
+    assert "| a | 2 |" in (tmp_path / "r" / "report.md").read_text()
+    both = runner.invoke(app, ["cost", "ledger", "--events", "x.csv", "--prior"])
+    assert both.exit_code == 1 and "exactly one source" in both.output
