@@ -357,6 +357,58 @@ def doccano_agreement_cmd(
                f"over {o['docs_with_several_annotators']} resumes with several annotators")
 
 
+@app.command("curve")
+def curve_cmd(
+    configs: str = typer.Option("cpu,scratch", help="Configs to compare (names in configs/)"),
+    sizes: Optional[str] = typer.Option(None, help="Comma-separated sizes (default: 6 geometric sizes from 10 to all)"),
+    seeds: str = typer.Option("0,1,2", help="Comma-separated seeds"),
+    workers: int = typer.Option(1, help="Runs at once (a CNN run uses one core)"),
+    targets: str = typer.Option("0.55,0.6,0.65,0.7,0.75,0.8", help="Target F1 values"),
+    data: Path = typer.Option(Path("build/data"), help="train/dev/test.spacy"),
+    cache: Path = typer.Option(Path("build/curve/runs"), help="Run cache (one folder per run)"),
+    out_dir: Path = typer.Option(Path("reports/curve"), help="runs.csv, fit.json, curve.png, report.md"),
+    ledger: Optional[Path] = typer.Option(None, help="Cost ledger for the money axis (default: the prior)"),
+    settings: Path = typer.Option(Path("configs/cost.toml"), help="Cost settings"),
+) -> None:
+    """F1 against labelled resumes: train at each size and seed, fit, extrapolate and price."""
+    import time
+
+    from .baseline import build_baseline
+    from .convert import read_docbin
+    from .cost import CostSettings
+    from .curve import CurveSpec, build_report, geometric_sizes, run_curve, seconds_per_resume
+    from .evaluate import evaluate
+
+    train_docs = read_docbin(data / "train.spacy")
+    size_list = [int(s) for s in sizes.split(",")] if sizes else geometric_sizes(10, len(train_docs), 6)
+    if max(size_list) > len(train_docs):
+        fail(f"largest size {max(size_list)} exceeds the {len(train_docs)} train resumes")
+    spec = CurveSpec(configs=configs.split(","), sizes=size_list, seeds=[int(s) for s in seeds.split(",")])
+    total = len(spec.configs) * len(spec.sizes) * len(spec.seeds)
+    done = []
+
+    def progress(row: dict) -> None:
+        done.append(row)
+        took = "cached" if row["cached"] else f"{row['train_seconds']:.0f} s"
+        typer.echo(f"[{len(done)}/{total}] {row['config']} n={row['size']} seed={row['seed']}: "
+                   f"F {row['strict_f']:.3f} ({took})")
+
+    start = time.perf_counter()
+    runs = run_curve(spec, data, cache, workers, progress=progress)
+    wall = time.perf_counter() - start
+    out_dir.mkdir(parents=True, exist_ok=True)
+    runs.drop(columns=["cached", "key"]).to_csv(out_dir / "runs.csv", index=False)
+    baseline_f = evaluate(data / "test.spacy", build_baseline(), n_bootstrap=100)["untyped"]["strict"]["f"]
+    cost_settings = CostSettings.load(settings)
+    per_doc, source = seconds_per_resume(ledger, train_docs, cost_settings)
+    fresh = not runs["cached"].any()
+    fit = build_report(runs, baseline_f, [float(t) for t in targets.split(",")], out_dir, per_doc, source,
+                       cost_settings, wall if fresh else None)
+    typer.echo((out_dir / "report.md").read_text())
+    typer.echo(f"wrote {out_dir}/runs.csv, fit.json, curve.png, report.md (wall {wall / 60:.1f} min, "
+               f"sum of runs {fit['sum_run_seconds'] / 60:.1f} min)")
+
+
 cost_app = typer.Typer(help="What the labelled data cost: a ledger from annotation times, and a report.",
                        no_args_is_help=True)
 app.add_typer(cost_app, name="cost")

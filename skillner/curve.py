@@ -1,0 +1,346 @@
+"""Learning curves: F1 against labelled resumes, fitted, extrapolated and priced.
+
+Each point is an independent training process (a CNN trains on one core, so `workers`
+runs go at once) on a random subset of the train split, scored on the fixed test split
+with skillner's evaluator. Subsets are nested per seed (seed s takes the first n resumes of
+its own shuffle), so a larger size only adds resumes. Every run uses the same budget
+(a step cap with patience on the fixed dev split) and is cached by (config, data, size,
+seed, budget), so an interrupted curve resumes and an added size trains only that size.
+
+The fit is an inverse power law F(n) = a - b * n^(-c) (weighted nonlinear least squares as
+in Figueroa et al. 2012), with uncertainty from a parametric bootstrap over the spread of the seeds
+at every size (see `bootstrap_fits`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import curve_fit
+
+from .labels import REPO_ROOT
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The training budget, identical at every point of the curve."""
+
+    max_steps: int = 500
+    eval_frequency: int = 100
+    patience: int = 300
+
+
+@dataclass
+class CurveSpec:
+    configs: list[str] = field(default_factory=lambda: ["cpu", "scratch"])
+    sizes: list[int] = field(default_factory=list)
+    seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
+    budget: Budget = field(default_factory=Budget)
+
+
+def geometric_sizes(smallest: int, largest: int, count: int) -> list[int]:
+    """`count` sizes from `smallest` to `largest`, evenly spaced on a log scale."""
+    return sorted({int(round(x)) for x in np.geomspace(smallest, largest, count)})
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def run_key(config: Path, train: Path, dev: Path, size: int, seed: int, budget: Budget) -> str:
+    parts = [_file_hash(config), _file_hash(train), _file_hash(dev), str(size), str(seed), json.dumps(asdict(budget))]
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+
+
+def subset_docbin(train: Path, size: int, seed: int, out: Path) -> None:
+    """The first `size` resumes of the train split shuffled by `seed` (nested across sizes)."""
+    from .convert import read_docbin, write_docbin
+
+    docs = read_docbin(train)
+    order = list(range(len(docs)))
+    random.Random(seed).shuffle(order)
+    write_docbin(out, [docs[i] for i in order[:size]])
+
+
+def train_and_score(config: Path, data_dir: Path, size: int, seed: int, budget: Budget, cache: Path) -> dict:
+    """One point of the curve, in its own process; cached on disk by its key."""
+    train, dev, test = data_dir / "train.spacy", data_dir / "dev.spacy", data_dir / "test.spacy"
+    key = run_key(config, train, dev, size, seed, budget)
+    run_dir = cache / key
+    result_path = run_dir / "result.json"
+    if result_path.exists():
+        return {**json.loads(result_path.read_text()), "cached": True}
+    run_dir.mkdir(parents=True, exist_ok=True)
+    subset_docbin(train, size, seed, run_dir / "train.spacy")
+    command = [sys.executable, "-m", "skillner.cli", "train", str(config), "--output", str(run_dir / "model"),
+               "--paths.train", str(run_dir / "train.spacy"), "--paths.dev", str(dev), "--system.seed", str(seed),
+               "--training.max_steps", str(budget.max_steps), "--training.eval_frequency", str(budget.eval_frequency),
+               "--training.patience", str(budget.patience)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    (run_dir / "train.log").write_text(done.stdout + done.stderr)
+    if done.returncode != 0:
+        raise RuntimeError(f"training {config.stem} size {size} seed {seed} failed; see {run_dir / 'train.log'}")
+    from .evaluate import evaluate
+
+    scored = evaluate(test, run_dir / "model" / "model-best", n_bootstrap=100)
+    result = {"config": config.stem, "size": size, "seed": seed, "strict_f": scored["untyped"]["strict"]["f"],
+              "partial_f": scored["untyped"]["partial"]["f"], "typed_strict_f": scored["typed"]["strict"]["f"],
+              "train_seconds": round(seconds, 1), "key": key}
+    result_path.write_text(json.dumps(result) + "\n")
+    return {**result, "cached": False}
+
+
+def run_curve(spec: CurveSpec, data_dir: Path, cache: Path, workers: int = 1, configs_dir: Path | None = None,
+              progress=None) -> pd.DataFrame:
+    """Every (config, size, seed) run, `workers` at a time; cached runs are not trained again."""
+    configs_dir = configs_dir or REPO_ROOT / "configs"
+    jobs = [(configs_dir / f"{c}.cfg", size, seed) for c in spec.configs for size in spec.sizes for seed in spec.seeds]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(train_and_score, cfg, data_dir, size, seed, spec.budget, cache) for cfg, size, seed in jobs]
+        rows = []
+        for future in futures:
+            rows.append(future.result())
+            if progress:
+                progress(rows[-1])
+    return pd.DataFrame(rows)
+
+
+# --- the fit -------------------------------------------------------------------------------
+def power_law(n, a, b, c):
+    return a - b * np.power(n, -c)
+
+
+def fit_power_law(sizes, scores, sigma=None) -> tuple[float, float, float]:
+    """Weighted least squares fit of F(n) = a - b n^-c, with a in [0, 1] and c in (0, 3]."""
+    sizes, scores = np.asarray(sizes, dtype=float), np.asarray(scores, dtype=float)
+    p0 = [min(scores.max() + 0.05, 1.0), max(scores.max() - scores.min(), 0.1) * sizes.min() ** 0.5, 0.5]
+    params, _ = curve_fit(power_law, sizes, scores, p0=p0, sigma=sigma, bounds=([0, 0, 1e-3], [1, np.inf, 3]),
+                          maxfev=20000)
+    return tuple(float(x) for x in params)
+
+
+def _by_size(runs: pd.DataFrame, metric: str):
+    grouped = runs.groupby("size")[metric]
+    sizes = np.array(sorted(grouped.groups))
+    return sizes, [grouped.get_group(s).to_numpy() for s in sizes]
+
+
+def bootstrap_fits(runs: pd.DataFrame, metric: str = "strict_f", n: int = 500, seed: int = 0) -> np.ndarray:
+    """Parameter draws (a, b, c) from refits to perturbed means.
+
+    With a handful of seeds per size, resampling the runs themselves understates the noise
+    (three values resampled give 2/3 of the variance, in a few discrete patterns). Instead each
+    size's mean is drawn from its sampling distribution, mean + sd/sqrt(k) * t(k-1), which is
+    wide when seeds disagree or are few. Checked on synthetic curves with known parameters
+    (tests/test_curve.py).
+    """
+    sizes, groups = _by_size(runs, metric)
+    means = np.array([g.mean() for g in groups])
+    ses = np.array([_standard_error(g) for g in groups])
+    dof = np.array([max(len(g) - 1, 1) for g in groups])
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(n):
+        sample = means + ses * rng.standard_t(dof)
+        try:
+            draws.append(fit_power_law(sizes, sample, ses))
+        except RuntimeError:
+            continue
+    return np.array(draws)
+
+
+def _standard_error(values: np.ndarray) -> float:
+    """Standard error of a size's mean, floored so that agreeing seeds do not claim certainty."""
+    return max(values.std(ddof=1) if len(values) > 1 else 0.0, 0.01) / np.sqrt(len(values))
+
+
+def resumes_needed(params: np.ndarray, target: float) -> np.ndarray:
+    """n at which each fitted law reaches `target`; inf where its asymptote is below it."""
+    a, b, c = params[:, 0], params[:, 1], params[:, 2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n = np.where(a > target, np.power(b / np.maximum(a - target, 1e-12), 1.0 / c), np.inf)
+    return n
+
+
+def summarise_fit(runs: pd.DataFrame, targets: list[float], metric: str = "strict_f", n_boot: int = 500) -> dict:
+    """Point fit, asymptote interval and, per target, resumes needed with an 80 % interval."""
+    sizes, groups = _by_size(runs, metric)
+    means = [g.mean() for g in groups]
+    point = fit_power_law(sizes, means, [_standard_error(g) for g in groups])
+    draws = bootstrap_fits(runs, metric, n_boot)
+    out = {"params": dict(zip("abc", point)), "asymptote_ci80": np.percentile(draws[:, 0], [10, 90]).tolist(),
+           "asymptote_ci95": np.percentile(draws[:, 0], [2.5, 97.5]).tolist(), "bootstrap_fits": len(draws),
+           "sizes": sizes.tolist(), "mean": means, "targets": {}}
+    for target in targets:
+        needed = resumes_needed(draws, target)
+        reachable = np.isfinite(needed)
+        entry = {"p_reachable": float(reachable.mean()),
+                 "point": float(resumes_needed(np.array([point]), target)[0])}
+        if reachable.mean() >= 0.5:
+            lo, mid, hi = np.percentile(np.where(reachable, needed, np.inf), [10, 50, 90])
+            entry.update({"median": float(mid), "ci80": [float(lo), float(hi)]})
+        out["targets"][str(target)] = entry
+    out["_draws"] = draws
+    return out
+
+
+def backtest(runs: pd.DataFrame, metric: str = "strict_f", n_boot: int = 300) -> dict:
+    """Fit on the sizes up to half the largest, predict the largest; error and 80 % coverage."""
+    largest = runs["size"].max()
+    early = runs[runs["size"] <= largest / 2]
+    measured = float(runs[runs["size"] == largest][metric].mean())
+    if early["size"].nunique() < 3:
+        return {"skipped": "fewer than 3 sizes up to half the data"}
+    sizes, groups = _by_size(early, metric)
+    point = fit_power_law(sizes, [g.mean() for g in groups], [_standard_error(g) for g in groups])
+    draws = bootstrap_fits(early, metric, n_boot)
+    predictions = power_law(largest, draws[:, 0], draws[:, 1], draws[:, 2])
+    lo, hi = np.percentile(predictions, [10, 90])
+    predicted = float(power_law(largest, *point))
+    return {"fit_sizes": sizes.tolist(), "predict_size": int(largest), "predicted": predicted, "measured": measured,
+            "error": predicted - measured, "ci80": [float(lo), float(hi)], "covered": bool(lo <= measured <= hi)}
+
+
+# --- the report ----------------------------------------------------------------------------
+def seconds_per_resume(ledger_path: Path | None, train_docs, settings) -> tuple[float, str]:
+    """Annotator seconds per resume: the ledger's mean where one exists, else the prior on the
+    train resumes (labelled as such)."""
+    if ledger_path and Path(ledger_path).exists():
+        ledger = pd.read_csv(ledger_path)
+        return float(ledger["seconds"].mean()), f"ledger {ledger_path} ({len(ledger)} rows)"
+    words = [len(d) for d in train_docs]
+    spans = [len(d.ents) for d in train_docs]
+    prior = float(np.mean(settings.prior_seconds(words, spans)))
+    return prior, ("prior (no ledger): a public Label Studio export's 646 s per resume median, 17.3 s per span, "
+                   "2.0 s per word, applied to the train resumes")
+
+
+def build_report(runs: pd.DataFrame, baseline_f: float, targets: list[float], out_dir: Path,
+                 seconds_per_doc: float, cost_source: str, settings, wall_seconds: float | None = None) -> dict:
+    """fit.json, curve.png and report.md from the runs table."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    money_per_doc = float(settings.money(seconds_per_doc))
+    fits, backtests = {}, {}
+    for config, part in runs.groupby("config"):
+        fits[config] = summarise_fit(part, targets)
+        backtests[config] = backtest(part)
+    savings = {}
+    if {"cpu", "scratch"} <= set(fits):
+        for target in targets:
+            a = resumes_needed(fits["cpu"]["_draws"], target)
+            b = resumes_needed(fits["scratch"]["_draws"], target)
+            k = min(len(a), len(b))
+            diff = b[:k] - a[:k]
+            both = np.isfinite(diff)
+            entry = {"p_both_reachable": float(both.mean())}
+            if both.mean() >= 0.5:
+                lo, mid, hi = np.percentile(diff[both], [10, 50, 90])
+                entry.update({"resumes_saved_median": float(mid), "ci80": [float(lo), float(hi)],
+                              "money_saved_median": float(mid * money_per_doc)})
+            savings[str(target)] = entry
+    _plot(runs, fits, baseline_f, out_dir / "curve.png", seconds_per_doc)
+    fit_json = {"targets": targets, "baseline_f": baseline_f, "seconds_per_resume": seconds_per_doc,
+                "money_per_resume": money_per_doc, "currency": settings.currency, "cost_source": cost_source,
+                "fits": {c: {k: v for k, v in f.items() if k != "_draws"} for c, f in fits.items()},
+                "backtest": backtests, "transfer_savings": savings, "wall_seconds": wall_seconds,
+                "sum_run_seconds": float(runs["train_seconds"].sum())}
+    (out_dir / "fit.json").write_text(json.dumps(fit_json, indent=1) + "\n")
+    (out_dir / "report.md").write_text(_markdown(runs, fit_json), encoding="utf-8")
+    return fit_json
+
+
+def _plot(runs, fits, baseline_f, path, seconds_per_doc) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    largest = runs["size"].max()
+    grid = np.geomspace(runs["size"].min(), largest * 8, 200)
+    for (config, part), colour in zip(runs.groupby("config"), ["#1565c0", "#ef6c00", "#2e7d32"]):
+        stats = part.groupby("size")["strict_f"].agg(["mean", "min", "max"])
+        ax.plot(stats.index, stats["mean"], "o", color=colour, label=f"{config} (mean of seeds)")
+        ax.fill_between(stats.index, stats["min"], stats["max"], color=colour, alpha=0.15)
+        draws = fits[config]["_draws"]
+        curves = power_law(grid[None, :], draws[:, :1], draws[:, 1:2], draws[:, 2:3])
+        lo, hi = np.percentile(curves, [10, 90], axis=0)
+        p = fits[config]["params"]
+        ax.plot(grid, power_law(grid, p["a"], p["b"], p["c"]), "-", color=colour, lw=1)
+        ax.fill_between(grid, lo, hi, color=colour, alpha=0.08, label=f"{config} fit, 80 % band")
+    ax.axhline(baseline_f, color="grey", ls="--", lw=1, label="dictionary baseline (0 labelled resumes)")
+    ax.axvline(largest, color="black", ls=":", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("labelled resumes")
+    ax.set_ylabel("untyped strict F1 (test split)")
+    ax.legend(fontsize=7, loc="lower right")
+    top = ax.secondary_xaxis("top", functions=(lambda n: n * seconds_per_doc / 3600,
+                                                lambda h: h * 3600 / seconds_per_doc))
+    top.set_xlabel("annotator hours")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _markdown(runs: pd.DataFrame, fit: dict) -> str:
+    cur = fit["currency"]
+    lines = ["# How many labelled resumes does skill extraction need?", "",
+             f"{len(runs)} training runs: configs {sorted(runs['config'].unique())}, sizes "
+             f"{sorted(runs['size'].unique())}, {runs['seed'].nunique()} seeds each, all scored on the same "
+             f"test split (untyped strict F1). Dictionary baseline (no labelled data): {fit['baseline_f']:.3f}.",
+             f"One resume costs {fit['seconds_per_resume']:.0f} s of annotation, {fit['money_per_resume']:.2f} {cur} "
+             f"({fit['cost_source']}).", ""]
+    for config, f in fit["fits"].items():
+        p = f["params"]
+        lo, hi = f["asymptote_ci80"]
+        lines += [f"## {config}", "",
+                  f"F(n) = {p['a']:.3f} - {p['b']:.3f} n^-{p['c']:.3f}; asymptote {p['a']:.3f} "
+                  f"(80 % interval {lo:.3f}-{hi:.3f}).", "",
+                  "| target F1 | resumes needed (80 % interval) | P(reachable) | annotator hours | cost |",
+                  "|---|---|---|---|---|"]
+        for target, t in f["targets"].items():
+            if "median" in t:
+                n, (a, b) = t["median"], t["ci80"]
+                hours = n * fit["seconds_per_resume"] / 3600
+                span = f"{a:.0f}-{b:.0f}" if np.isfinite(b) else f"{a:.0f}-not reachable"
+                lines.append(f"| {target} | {n:.0f} ({span}) | {t['p_reachable']:.2f} | {hours:.0f} | "
+                             f"{n * fit['money_per_resume']:.0f} {cur} |")
+            else:
+                lines.append(f"| {target} | not reachable with this model | {t['p_reachable']:.2f} | | |")
+        bt = fit["backtest"][config]
+        if "skipped" in bt:
+            lines += ["", f"Backtest: {bt['skipped']}."]
+        else:
+            lines += ["", f"Backtest: fitted on sizes {bt['fit_sizes']}, predicted F1 {bt['predicted']:.3f} at "
+                          f"{bt['predict_size']} resumes, measured {bt['measured']:.3f} (error {bt['error']:+.3f}); "
+                          f"80 % interval {bt['ci80'][0]:.3f}-{bt['ci80'][1]:.3f} "
+                          f"{'covers' if bt['covered'] else 'does not cover'} the measured value."]
+        lines.append("")
+    if fit["transfer_savings"]:
+        lines += ["## What transfer learning saves (cpu against scratch)", "",
+                  "| target F1 | resumes saved (80 % interval) | money saved | P(both reach it) |", "|---|---|---|---|"]
+        for target, s in fit["transfer_savings"].items():
+            if "resumes_saved_median" in s:
+                lines.append(f"| {target} | {s['resumes_saved_median']:.0f} ({s['ci80'][0]:.0f} to "
+                             f"{s['ci80'][1]:.0f}) | {s['money_saved_median']:.0f} {cur} | {s['p_both_reachable']:.2f} |")
+            else:
+                lines.append(f"| {target} | - | - | {s['p_both_reachable']:.2f} |")
+        lines.append("")
+    if fit.get("wall_seconds"):
+        lines.append(f"Wall time {fit['wall_seconds'] / 60:.1f} min for {fit['sum_run_seconds'] / 60:.1f} min of "
+                     f"runs (speed-up {fit['sum_run_seconds'] / fit['wall_seconds']:.2f}).")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,66 @@
+"""The learning-curve fit on synthetic points, and a small real curve end to end."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skillner.curve import (Budget, CurveSpec, backtest, fit_power_law, geometric_sizes, power_law,
+                            resumes_needed, run_curve, summarise_fit)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def synthetic_runs(a=0.72, b=0.9, c=0.55, sizes=(10, 18, 33, 60, 109, 198), seeds=3, noise=0.01, seed=0):
+    rng = np.random.default_rng(seed)
+    rows = [{"config": "x", "size": n, "seed": s, "strict_f": power_law(n, a, b, c) + rng.normal(0, noise),
+             "train_seconds": 1.0} for n in sizes for s in range(seeds)]
+    return pd.DataFrame(rows)
+
+
+def test_fit_recovers_known_parameters():
+    runs = synthetic_runs(noise=0.002)
+    means = runs.groupby("size")["strict_f"].mean()
+    a, b, c = fit_power_law(means.index, means.values)
+    assert (a, b, c) == pytest.approx((0.72, 0.9, 0.55), rel=0.05)
+
+
+def test_targets_below_and_beyond_the_asymptote():
+    summary = summarise_fit(synthetic_runs(), targets=[0.6, 0.95], n_boot=200)
+    below, beyond = summary["targets"]["0.6"], summary["targets"]["0.95"]
+    truth = (0.9 / (0.72 - 0.6)) ** (1 / 0.55)
+    assert below["p_reachable"] > 0.9
+    assert below["ci80"][0] < truth < below["ci80"][1]
+    assert beyond["p_reachable"] < 0.15 and "median" not in beyond
+    lo, hi = summary["asymptote_ci80"]
+    assert lo < 0.72 < hi
+
+
+def test_resumes_needed_is_infinite_past_the_asymptote():
+    draws = np.array([[0.7, 1.0, 0.5], [0.8, 1.0, 0.5]])
+    n = resumes_needed(draws, 0.75)
+    assert np.isinf(n[0]) and n[1] == pytest.approx((1.0 / 0.05) ** 2)
+
+
+def test_backtest_predicts_the_full_size_from_the_first_half():
+    result = backtest(synthetic_runs(noise=0.005))
+    assert result["fit_sizes"] == [10, 18, 33, 60]
+    assert abs(result["error"]) < 0.02 and result["covered"]
+
+
+def test_geometric_sizes():
+    assert geometric_sizes(10, 198, 6) == [10, 18, 33, 60, 109, 198]
+
+
+@pytest.mark.slow
+def test_small_real_curve_end_to_end_and_cache_resumption(tmp_path):
+    spec = CurveSpec(configs=["scratch"], sizes=[3, 6], seeds=[0, 1], budget=Budget(max_steps=6, eval_frequency=3,
+                                                                                      patience=6))
+    first = run_curve(spec, ROOT / "build" / "data", tmp_path / "runs", workers=2)
+    assert len(first) == 4 and not first["cached"].any()
+    assert first["strict_f"].between(0, 1).all() and (first["train_seconds"] > 0).all()
+    spec.sizes = [3, 6, 9]  # one more size trains only that size
+    second = run_curve(spec, ROOT / "build" / "data", tmp_path / "runs", workers=2)
+    assert second["cached"].tolist() == [True, True, True, True, False, False]
+    assert second.iloc[:4]["strict_f"].tolist() == first["strict_f"].tolist()
