@@ -13,7 +13,7 @@ DATA := build/data
 CORPUS_XML := $(wildcard corpus/dotin/*.xml)
 RESUME := corpus/examples/resume.txt
 
-.PHONY: demo test test-fast train compare evaluate data install install-trf benchmark benchmark-doccano doccano-install doccano-up doccano-down clean
+.PHONY: demo test test-fast train curve compare evaluate data install install-trf benchmark benchmark-doccano doccano-install doccano-up doccano-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,13 @@ $(MODEL)/metrics.json: $(DATA)/test.spacy $(DATA)/dev.spacy corpus/vocabulary/sk
 	$(SKILLNER) card $(MODEL) --test $(DATA)/test.spacy --test-all $(DATA)/test-all.spacy --dev $(DATA)/dev.spacy --comparison reports/transfer.json
 
 evaluate: $(MODEL)/metrics.json
+
+# --- learning curve: cpu vs scratch, 6 sizes x 3 seeds, cached per run -------------------
+CURVE_WORKERS ?= 2
+reports/curve/fit.json: configs/cpu.cfg configs/scratch.cfg $(DATA)/train.spacy $(DATA)/dev.spacy $(DATA)/test.spacy skillner/curve.py | $(VENV)/.installed
+	$(SKILLNER) curve --workers $(CURVE_WORKERS)
+
+curve: reports/curve/fit.json
 
 # --- Doccano: a real annotation server on 127.0.0.1 (own venv; see scripts/doccano.sh) ---
 # DOCCANO_PORT (8000), DOCCANO_USERNAME (admin), DOCCANO_PASSWORD (skillner-dev) are honoured.

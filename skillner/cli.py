@@ -479,5 +479,37 @@ def cost_report_cmd(
                f"{summary['median_seconds_per_resume']:.0f} s per resume -> {out_dir}/report.md, {out_dir}/cost.png")
 
 
+@cost_app.command("predict")
+def cost_predict_cmd(
+    ledger: Path = typer.Argument(..., help="Ledger with measured times"),
+    resumes: Path = typer.Argument(..., help="Unlabelled resumes (JSONL with text)"),
+    model: Optional[Path] = typer.Option(None, help="Pipeline whose predicted skills stand in for spans "
+                                                    "(default: the shipped model)"),
+    settings: Path = typer.Option(Path("configs/cost.toml"), help="Cost settings"),
+) -> None:
+    """Predict what labelling new resumes will cost, from their length and predicted skills."""
+    import pandas as pd
+
+    from .convert import read_jsonl
+    from .cost import CostSettings, fit_time_model, predict_seconds
+    from .evaluate import load_model
+
+    for path in (ledger, resumes):
+        if not path.exists():
+            fail(f"no such file: {path}")
+    try:
+        time_model = fit_time_model(pd.read_csv(ledger))
+    except ValueError as err:
+        fail(str(err))
+    texts = [r["text"] for r in read_jsonl(resumes)]
+    docs = list(load_model(model).pipe(texts, batch_size=16))
+    seconds = predict_seconds(time_model, [len(t.split()) for t in texts], [len(d.ents) for d in docs])
+    config = CostSettings.load(settings)
+    typer.echo(f"{len(texts)} resumes: {seconds.sum() / 3600:.1f} annotator hours, "
+               f"{config.money(seconds).sum():.2f} {config.currency} (median {float(pd.Series(seconds).median()):.0f} s "
+               f"per resume; model: {time_model.intercept_:.0f} s + {time_model.coef_[0]:.2f} s/word + "
+               f"{time_model.coef_[1]:.1f} s/span)")
+
+
 if __name__ == "__main__":
     app()

@@ -131,3 +131,22 @@ def test_cli_ledger_and_report_from_events(tmp_path):
     assert "| a | 2 |" in (tmp_path / "r" / "report.md").read_text()
     both = runner.invoke(app, ["cost", "ledger", "--events", "x.csv", "--prior"])
     assert both.exit_code == 1 and "exactly one source" in both.output
+
+
+def test_cli_predict_fits_the_ledger_and_prices_new_resumes(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from skillner.cli import app
+
+    rng = np.random.default_rng(1)
+    words = rng.integers(100, 1500, 40)
+    spans = rng.integers(0, 40, 40)
+    pd.DataFrame({"resume_id": range(40), "annotator": "a", "seconds": 30 + 0.5 * words + 10 * spans,
+                  "words": words, "spans": spans, "source": "doccano_events", "cost": 0.0, "currency": "EUR"}
+                 ).to_csv(tmp_path / "ledger.csv", index=False)
+    (tmp_path / "new.jsonl").write_text(json.dumps({"text": "Python SQL " * 100}) + "\n")
+    out = CliRunner().invoke(app, ["cost", "predict", str(tmp_path / "ledger.csv"), str(tmp_path / "new.jsonl")])
+    assert out.exit_code == 0, out.output
+    assert "0.50 s/word" in out.output and "10.0 s/span" in out.output
