@@ -170,7 +170,7 @@ def fit_time_model(ledger: pd.DataFrame, exclude_sources: tuple[str, ...] = ("pr
     if len(measured) < 3:
         raise ValueError(f"need at least 3 measured ledger rows to fit a time model, have {len(measured)}")
     X = measured[["words", "spans"]].to_numpy(dtype=float)
-    model = HuberRegressor().fit(X, measured["seconds"].to_numpy(dtype=float))
+    model = HuberRegressor(max_iter=5000).fit(X, measured["seconds"].to_numpy(dtype=float))
     return model
 
 
