@@ -416,7 +416,7 @@ app.add_typer(cost_app, name="cost")
 
 @cost_app.command("ledger")
 def cost_ledger_cmd(
-    out: Path = typer.Option(Path("reports/cost/ledger.csv"), help="Ledger to write (.csv or .parquet)"),
+    out: Path = typer.Option(Path("reports/cost/ledger.csv"), help="Ledger to write (CSV)"),
     events: Optional[Path] = typer.Option(None, help="Doccano events table from `skillner doccano pull`"),
     prodigy: Optional[Path] = typer.Option(None, help="Prodigy JSONL with _timestamp/_session_id"),
     hours: Optional[Path] = typer.Option(None, help="CSV annotator,hours,resume_ids (ids separated by ;)"),
@@ -429,7 +429,7 @@ def cost_ledger_cmd(
 
     from .convert import read_jsonl
     from .cost import (CostSettings, ledger_from_events, ledger_from_hours, ledger_from_prior,
-                       ledger_from_prodigy)
+                       ledger_from_prodigy, resume_table)
 
     chosen = [name for name, value in (("--events", events), ("--prodigy", prodigy), ("--hours", hours),
                                        ("--prior", prior or None)) if value]
@@ -448,14 +448,11 @@ def cost_ledger_cmd(
             fail(f"{chosen[0]} needs --data with the labelled resumes")
         records = read_jsonl(data)
         if hours:
-            resumes = pd.DataFrame({"resume_id": [str((r.get("meta") or {}).get("id", i)) for i, r in enumerate(records)],
-                                    "words": [len(r["text"].split()) for r in records],
-                                    "spans": [len(r.get("spans") or []) for r in records]})
-            ledger = ledger_from_hours(pd.read_csv(hours), resumes, config)
+            ledger = ledger_from_hours(pd.read_csv(hours), resume_table(records), config)
         else:
             ledger = ledger_from_prior(records, config)
     out.parent.mkdir(parents=True, exist_ok=True)
-    ledger.to_parquet(out) if out.suffix == ".parquet" else ledger.to_csv(out, index=False)
+    ledger.to_csv(out, index=False)
     typer.echo(f"{len(ledger)} rows, {ledger['seconds'].sum() / 3600:.1f} h, {ledger['cost'].sum():.2f} "
                f"{config.currency}; sources {ledger['source'].value_counts().to_dict()} -> {out}")
 
@@ -473,8 +470,7 @@ def cost_report_cmd(
 
     if not ledger.exists():
         fail(f"no such file: {ledger}")
-    table = pd.read_parquet(ledger) if ledger.suffix == ".parquet" else pd.read_csv(ledger)
-    summary = report(table, out_dir, CostSettings.load(settings))
+    summary = report(pd.read_csv(ledger), out_dir, CostSettings.load(settings))
     typer.echo(f"{summary['hours']:.1f} h, {summary['cost']:.2f} {summary['currency']}, median "
                f"{summary['median_seconds_per_resume']:.0f} s per resume -> {out_dir}/report.md, {out_dir}/cost.png")
 

@@ -148,14 +148,19 @@ def ledger_from_hours(hours: pd.DataFrame, resumes: pd.DataFrame, settings: Cost
     return _finish(pd.DataFrame(rows, columns=LEDGER_COLUMNS[:6]), settings)
 
 
-def ledger_from_prior(records: list[dict], settings: CostSettings) -> pd.DataFrame:
-    """The prior alone, labelled as such, for data with no timing evidence at all."""
-    table = pd.DataFrame({
+def resume_table(records: list[dict]) -> pd.DataFrame:
+    """`resume_id, annotator, words, spans` of labelled records."""
+    return pd.DataFrame({
         "resume_id": [str((r.get("meta") or {}).get("id", i)) for i, r in enumerate(records)],
         "annotator": [r.get("_annotator_id") or "unknown" for r in records],
         "words": [len(r["text"].split()) for r in records],
         "spans": [len(r.get("spans") or []) for r in records],
     })
+
+
+def ledger_from_prior(records: list[dict], settings: CostSettings) -> pd.DataFrame:
+    """The prior alone, labelled as such, for data with no timing evidence at all."""
+    table = resume_table(records)
     table["seconds"] = settings.prior_seconds(table["words"], table["spans"])
     table["source"] = "prior"
     return _finish(table, settings)
