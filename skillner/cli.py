@@ -363,10 +363,12 @@ def curve_cmd(
     sizes: Optional[str] = typer.Option(None, help="Comma-separated sizes (default: 6 geometric sizes from 10 to all)"),
     seeds: str = typer.Option("0,1,2", help="Comma-separated seeds"),
     workers: int = typer.Option(1, help="Runs at once (a CNN run uses one core)"),
+    strategy: str = typer.Option("random", help="random subsets, or uncertainty (grow by least sure resumes)"),
     targets: str = typer.Option("0.55,0.6,0.65,0.7,0.75,0.8", help="Target F1 values"),
     data: Path = typer.Option(Path("build/data"), help="train/dev/test.spacy"),
     cache: Path = typer.Option(Path("build/curve/runs"), help="Run cache (one folder per run)"),
-    out_dir: Path = typer.Option(Path("reports/curve"), help="runs.csv, fit.json, curve.png, report.md"),
+    out_dir: Optional[Path] = typer.Option(None, help="runs.csv, fit.json, curve.png, report.md "
+                                                      "(default reports/curve, or reports/curve-uncertainty)"),
     ledger: Optional[Path] = typer.Option(None, help="Cost ledger for the money axis (default: the prior)"),
     settings: Path = typer.Option(Path("configs/cost.toml"), help="Cost settings"),
 ) -> None:
@@ -393,8 +395,11 @@ def curve_cmd(
         typer.echo(f"[{len(done)}/{total}] {row['config']} n={row['size']} seed={row['seed']}: "
                    f"F {row['strict_f']:.3f} ({took})")
 
+    if strategy not in ("random", "uncertainty"):
+        fail(f"unknown strategy {strategy!r}: use random or uncertainty")
+    out_dir = out_dir or Path("reports/curve" if strategy == "random" else f"reports/curve-{strategy}")
     start = time.perf_counter()
-    runs = run_curve(spec, data, cache, workers, progress=progress)
+    runs = run_curve(spec, data, cache, workers, progress=progress, strategy=strategy)
     wall = time.perf_counter() - start
     out_dir.mkdir(parents=True, exist_ok=True)
     runs.drop(columns=["cached", "key"]).to_csv(out_dir / "runs.csv", index=False)

@@ -58,31 +58,38 @@ def _file_hash(path: Path) -> str:
     return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:12]
 
 
-def run_key(config: Path, train: Path, dev: Path, size: int, seed: int, budget: Budget) -> str:
+def run_key(config: Path, train: Path, dev: Path, size: int, seed: int, budget: Budget, extra: str = "") -> str:
     parts = [_file_hash(config), _file_hash(train), _file_hash(dev), str(size), str(seed), json.dumps(asdict(budget))]
-    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+    return hashlib.sha1("|".join(parts + ([extra] if extra else [])).encode()).hexdigest()[:16]
 
 
-def subset_docbin(train: Path, size: int, seed: int, out: Path) -> None:
-    """The first `size` resumes of the train split shuffled by `seed` (nested across sizes)."""
+def random_order(n_docs: int, seed: int) -> list[int]:
+    """Train-split indices shuffled by `seed`: the first n of them are the size-n subset."""
+    order = list(range(n_docs))
+    random.Random(seed).shuffle(order)
+    return order
+
+
+def train_and_score(config: Path, data_dir: Path, size: int, seed: int, budget: Budget, cache: Path,
+                    chosen: list[int] | None = None, strategy: str = "random") -> dict:
+    """One point of the curve, in its own process; cached on disk by its key.
+
+    `chosen` is the list of train-split indices to train on; by default the random subset.
+    """
     from .convert import read_docbin, write_docbin
 
-    docs = read_docbin(train)
-    order = list(range(len(docs)))
-    random.Random(seed).shuffle(order)
-    write_docbin(out, [docs[i] for i in order[:size]])
-
-
-def train_and_score(config: Path, data_dir: Path, size: int, seed: int, budget: Budget, cache: Path) -> dict:
-    """One point of the curve, in its own process; cached on disk by its key."""
     train, dev, test = data_dir / "train.spacy", data_dir / "dev.spacy", data_dir / "test.spacy"
-    key = run_key(config, train, dev, size, seed, budget)
+    extra = "" if chosen is None else f"{strategy}:{hashlib.sha1(json.dumps(chosen).encode()).hexdigest()}"
+    key = run_key(config, train, dev, size, seed, budget, extra)
     run_dir = cache / key
     result_path = run_dir / "result.json"
     if result_path.exists():
         return {**json.loads(result_path.read_text()), "cached": True}
     run_dir.mkdir(parents=True, exist_ok=True)
-    subset_docbin(train, size, seed, run_dir / "train.spacy")
+    docs = read_docbin(train)
+    chosen = chosen if chosen is not None else random_order(len(docs), seed)[:size]
+    write_docbin(run_dir / "train.spacy", [docs[i] for i in chosen])
+    (run_dir / "chosen.json").write_text(json.dumps(chosen) + "\n")
     command = [sys.executable, "-m", "skillner.cli", "train", str(config), "--output", str(run_dir / "model"),
                "--paths.train", str(run_dir / "train.spacy"), "--paths.dev", str(dev), "--system.seed", str(seed),
                "--training.max_steps", str(budget.max_steps), "--training.eval_frequency", str(budget.eval_frequency),
@@ -97,7 +104,7 @@ def train_and_score(config: Path, data_dir: Path, size: int, seed: int, budget: 
     from .evaluate import evaluate
 
     scored = evaluate(test, run_dir / "model" / "model-best", n_bootstrap=100)
-    result = {"config": config.stem, "size": size, "seed": seed, "strict_f": scored["untyped"]["strict"]["f"],
+    result = {"config": config.stem, "strategy": strategy, "size": size, "seed": seed, "strict_f": scored["untyped"]["strict"]["f"],
               "partial_f": scored["untyped"]["partial"]["f"], "typed_strict_f": scored["typed"]["strict"]["f"],
               "train_seconds": round(seconds, 1), "key": key}
     result_path.write_text(json.dumps(result) + "\n")
@@ -105,18 +112,68 @@ def train_and_score(config: Path, data_dir: Path, size: int, seed: int, budget: 
 
 
 def run_curve(spec: CurveSpec, data_dir: Path, cache: Path, workers: int = 1, configs_dir: Path | None = None,
-              progress=None) -> pd.DataFrame:
-    """Every (config, size, seed) run, `workers` at a time; cached runs are not trained again."""
+              progress=None, strategy: str = "random") -> pd.DataFrame:
+    """Every (config, size, seed) run, `workers` at a time; cached runs are not trained again.
+
+    `random`: independent runs on nested random subsets. `uncertainty`: per (config, seed) a
+    chain that starts from the same random smallest subset and grows it with the pool resumes
+    the previous model is least sure of (see `uncertainty_ranking`); chains run in parallel.
+    """
     configs_dir = configs_dir or REPO_ROOT / "configs"
-    jobs = [(configs_dir / f"{c}.cfg", size, seed) for c in spec.configs for size in spec.sizes for seed in spec.seeds]
+    if strategy not in ("random", "uncertainty"):
+        raise ValueError(f"unknown strategy {strategy!r}: use random or uncertainty")
+    rows: list[dict] = []
+
+    def record(row: dict) -> dict:
+        rows.append(row)
+        if progress:
+            progress(row)
+        return row
+
+    def chain(config: Path, seed: int) -> None:
+        from .convert import read_docbin
+
+        n_docs = len(read_docbin(data_dir / "train.spacy"))
+        chosen = random_order(n_docs, seed)[:spec.sizes[0]]
+        for i, size in enumerate(spec.sizes):
+            row = record(train_and_score(config, data_dir, size, seed, spec.budget, cache, list(chosen), strategy))
+            if i + 1 < len(spec.sizes):
+                pool = [j for j in range(n_docs) if j not in set(chosen)]
+                ranked = uncertainty_ranking(cache / row["key"] / "model" / "model-best", data_dir / "train.spacy", pool)
+                chosen = chosen + ranked[:spec.sizes[i + 1] - size]
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(train_and_score, cfg, data_dir, size, seed, spec.budget, cache) for cfg, size, seed in jobs]
-        rows = []
-        for future in futures:
-            rows.append(future.result())
-            if progress:
-                progress(rows[-1])
-    return pd.DataFrame(rows)
+        if strategy == "random":
+            futures = [pool.submit(train_and_score, configs_dir / f"{c}.cfg", data_dir, size, seed, spec.budget, cache)
+                       for c in spec.configs for size in spec.sizes for seed in spec.seeds]
+            for future in futures:
+                record(future.result())
+        else:
+            for future in [pool.submit(chain, configs_dir / f"{c}.cfg", seed) for c in spec.configs
+                           for seed in spec.seeds]:
+                future.result()
+    table = pd.DataFrame(rows)
+    table["strategy"] = strategy
+    return table.sort_values(["config", "size", "seed"]).reset_index(drop=True)
+
+
+def uncertainty_ranking(model_dir: Path, train: Path, pool: list[int], beam_width: int = 8) -> list[int]:
+    """Pool indices, least sure first: per word, the summed margin loss 1 - |2p - 1| of the
+    entities a beam search finds (p = the beam's probability of that entity)."""
+    import spacy
+
+    from .convert import read_docbin
+
+    nlp = spacy.load(model_dir)
+    ner = nlp.get_pipe(nlp.pipe_names[0])
+    docs = read_docbin(train, nlp)
+    scores = {}
+    for start in range(0, len(pool), 16):
+        batch = pool[start:start + 16]
+        texts = [nlp.make_doc(docs[i].text) for i in batch]
+        for i, doc, ents in zip(batch, texts, ner.scored_ents(ner.beam_parse(texts, beam_width=beam_width))):
+            scores[i] = sum(1 - abs(2 * p - 1) for p in ents.values()) / max(len(doc), 1)
+    return sorted(pool, key=lambda i: (-scores[i], i))
 
 
 # --- the fit -------------------------------------------------------------------------------

@@ -64,3 +64,23 @@ def test_small_real_curve_end_to_end_and_cache_resumption(tmp_path):
     second = run_curve(spec, ROOT / "build" / "data", tmp_path / "runs", workers=2)
     assert second["cached"].tolist() == [True, True, True, True, False, False]
     assert second.iloc[:4]["strict_f"].tolist() == first["strict_f"].tolist()
+
+
+@pytest.mark.slow
+def test_uncertainty_strategy_grows_the_set_with_the_least_certain_resumes(tmp_path):
+    import json
+
+    from skillner.curve import random_order, uncertainty_ranking
+    from skillner.convert import read_docbin
+
+    data = ROOT / "build" / "data"
+    spec = CurveSpec(configs=["scratch"], sizes=[3, 6], seeds=[0], budget=Budget(max_steps=6, eval_frequency=3,
+                                                                                 patience=6))
+    runs = run_curve(spec, data, tmp_path / "runs", workers=1, strategy="uncertainty")
+    assert runs["strategy"].tolist() == ["uncertainty", "uncertainty"] and runs["size"].tolist() == [3, 6]
+    first, second = (json.loads((tmp_path / "runs" / k / "chosen.json").read_text()) for k in runs["key"])
+    n_docs = len(read_docbin(data / "train.spacy"))
+    assert first == random_order(n_docs, 0)[:3] and second[:3] == first
+    pool = [i for i in range(n_docs) if i not in first]
+    model = tmp_path / "runs" / runs["key"][0] / "model" / "model-best"
+    assert second[3:] == uncertainty_ranking(model, data / "train.spacy", pool)[:3]
