@@ -228,7 +228,7 @@ def _standard_error(values: np.ndarray) -> float:
 def resumes_needed(params: np.ndarray, target: float) -> np.ndarray:
     """n at which each fitted law reaches `target`; inf where its asymptote is below it."""
     a, b, c = params[:, 0], params[:, 1], params[:, 2]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         n = np.where(a > target, np.power(b / np.maximum(a - target, 1e-12), 1.0 / c), np.inf)
     return n
 
@@ -248,7 +248,8 @@ def summarise_fit(runs: pd.DataFrame, targets: list[float], metric: str = "stric
         entry = {"p_reachable": float(reachable.mean()),
                  "point": float(resumes_needed(np.array([point]), target)[0])}
         if reachable.mean() >= 0.5:
-            lo, mid, hi = np.percentile(np.where(reachable, needed, np.inf), [10, 50, 90])
+            with np.errstate(invalid="ignore"):
+                lo, mid, hi = np.percentile(np.where(reachable, needed, np.inf), [10, 50, 90])
             entry.update({"median": float(mid), "ci80": [float(lo), float(hi)]})
         out["targets"][str(target)] = entry
     out["_draws"] = draws
@@ -356,8 +357,8 @@ def _plot(runs, fits, baseline_f, path, seconds_per_doc) -> None:
 def _markdown(runs: pd.DataFrame, fit: dict) -> str:
     cur = fit["currency"]
     lines = ["# How many labelled resumes does skill extraction need?", "",
-             f"{len(runs)} training runs: configs {sorted(runs['config'].unique())}, sizes "
-             f"{sorted(runs['size'].unique())}, {runs['seed'].nunique()} seeds each, all scored on the same "
+             f"{len(runs)} training runs: configs {', '.join(sorted(runs['config'].unique()))}, sizes "
+             f"{', '.join(str(int(s)) for s in sorted(runs['size'].unique()))}, {runs['seed'].nunique()} seeds each, all scored on the same "
              f"test split (untyped strict F1). Dictionary baseline (no labelled data): {fit['baseline_f']:.3f}.",
              f"One resume costs {fit['seconds_per_resume']:.0f} s of annotation, {fit['money_per_resume']:.2f} {cur} "
              f"({fit['cost_source']}).", ""]
