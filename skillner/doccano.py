@@ -287,7 +287,9 @@ def pull(client: DoccanoClient, project_name: str, out_path: Path, confirmed_onl
     users = client.members(pid)
     types = {v: k for k, v in client.span_types(pid).items()}
     examples = client.examples(pid)
-    old_state = json.loads(state_path.read_text()) if state_path.exists() and out_path.exists() else {}
+    saved = json.loads(state_path.read_text()) if state_path.exists() and out_path.exists() else {}
+    # records kept from a pull with another --confirmed-only setting would be the wrong set
+    old_state = saved.get("examples", {}) if saved.get("confirmed_only") == confirmed_only else {}
     old_records: dict[str, list[dict]] = {}
     if old_state:
         for record in read_jsonl(out_path):
@@ -320,7 +322,8 @@ def pull(client: DoccanoClient, project_name: str, out_path: Path, confirmed_onl
     counts["unlabelled"] = sum(1 for _, spans, states in fetched if not spans and not states)
     write_jsonl(out_path, records)
     _write_events(events_path, events)
-    state_path.write_text(json.dumps(state, indent=0, sort_keys=True) + "\n")
+    state_path.write_text(json.dumps({"confirmed_only": confirmed_only, "examples": state}, indent=0,
+                                     sort_keys=True) + "\n")
     return {**counts, "records": len(records), "events": len(events), "requests": client.requests,
             "alignment": dict(report.counts), "out": str(out_path), "events_out": str(events_path)}
 
