@@ -302,7 +302,8 @@ def build_report(runs: pd.DataFrame, baseline_f: float, targets: list[float], ou
             a = resumes_needed(fits["cpu"]["_draws"], target)
             b = resumes_needed(fits["scratch"]["_draws"], target)
             k = min(len(a), len(b))
-            diff = b[:k] - a[:k]
+            with np.errstate(invalid="ignore"):
+                diff = b[:k] - a[:k]
             both = np.isfinite(diff)
             entry = {"p_both_reachable": float(both.mean())}
             if both.mean() >= 0.5:
@@ -365,17 +366,20 @@ def _markdown(runs: pd.DataFrame, fit: dict) -> str:
     for config, f in fit["fits"].items():
         p = f["params"]
         lo, hi = f["asymptote_ci80"]
+        bound = " The asymptote sits at the fit's bound of 1.0: the measured sizes show no saturation yet, so the ceiling is not identified by these data." if p["a"] > 0.999 else ""
         lines += [f"## {config}", "",
                   f"F(n) = {p['a']:.3f} - {p['b']:.3f} n^-{p['c']:.3f}; asymptote {p['a']:.3f} "
-                  f"(80 % interval {lo:.3f}-{hi:.3f}).", "",
+                  f"(80 % interval {lo:.3f}-{hi:.3f}).{bound}", "",
                   "| target F1 | resumes needed (80 % interval) | P(reachable) | annotator hours | cost |",
                   "|---|---|---|---|---|"]
+        largest = int(runs["size"].max())
         for target, t in f["targets"].items():
             if "median" in t:
                 n, (a, b) = t["median"], t["ci80"]
                 hours = n * fit["seconds_per_resume"] / 3600
                 span = f"{a:.0f}-{b:.0f}" if np.isfinite(b) else f"{a:.0f}-not reachable"
-                lines.append(f"| {target} | {n:.0f} ({span}) | {t['p_reachable']:.2f} | {hours:.0f} | "
+                far = " (far beyond the data: read as an order of magnitude)" if n > 4 * largest else ""
+                lines.append(f"| {target} | {n:.0f} ({span}){far} | {t['p_reachable']:.2f} | {hours:.0f} | "
                              f"{n * fit['money_per_resume']:.0f} {cur} |")
             else:
                 lines.append(f"| {target} | not reachable with this model | {t['p_reachable']:.2f} | | |")
