@@ -409,6 +409,14 @@ def curve_cmd(
     fresh = not runs["cached"].any()
     fit = build_report(runs, baseline_f, [float(t) for t in targets.split(",")], out_dir, per_doc, source,
                        cost_settings, wall if fresh else None)
+    if strategy != "random":
+        from .curve import compare_strategies
+
+        spec_random = CurveSpec(configs=spec.configs, sizes=spec.sizes, seeds=spec.seeds)
+        baseline_runs = run_curve(spec_random, data, cache, workers)  # cached when `make curve` ran
+        section = compare_strategies(baseline_runs, runs, cache, train_docs, cost_settings)
+        with (out_dir / "report.md").open("a", encoding="utf-8") as report_file:
+            report_file.write("\n" + section)
     typer.echo((out_dir / "report.md").read_text())
     typer.echo(f"wrote {out_dir}/runs.csv, fit.json, curve.png, report.md (wall {wall / 60:.1f} min, "
                f"sum of runs {fit['sum_run_seconds'] / 60:.1f} min)")

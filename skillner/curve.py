@@ -406,3 +406,33 @@ def _markdown(runs: pd.DataFrame, fit: dict) -> str:
         lines.append(f"Wall time {fit['wall_seconds'] / 60:.1f} min for {fit['sum_run_seconds'] / 60:.1f} min of "
                      f"runs (speed-up {fit['sum_run_seconds'] / fit['wall_seconds']:.2f}).")
     return "\n".join(lines) + "\n"
+
+
+def compare_strategies(random_runs: pd.DataFrame, other: pd.DataFrame, cache: Path, train_docs, settings) -> str:
+    """Markdown: the other strategy against random selection, per resume and per annotator hour.
+
+    The hours of a run are the prior's seconds of the resumes it was trained on, so a
+    strategy that picks long resumes pays for them.
+    """
+    def hours(row) -> float:
+        stored = cache / row["key"] / "chosen.json"
+        chosen = (json.loads(stored.read_text()) if stored.exists()
+                  else random_order(len(train_docs), int(row["seed"]))[:int(row["size"])])
+        docs = [train_docs[i] for i in chosen]
+        return float(np.sum(settings.prior_seconds([len(d) for d in docs], [len(d.ents) for d in docs])) / 3600)
+
+    strategy = other["strategy"].iloc[0]
+    lines = [f"## {strategy} selection against random", "",
+             "Mean test F1 over seeds; hours are the prior's annotation time of the resumes trained on.", "",
+             f"| config | resumes | random F1 | {strategy} F1 | difference | random hours | {strategy} hours |",
+             "|---|---|---|---|---|---|---|"]
+    for table in (random_runs, other):
+        table["hours"] = [hours(row) for _, row in table.iterrows()]
+    for (config, size), part in other.groupby(["config", "size"]):
+        base = random_runs[(random_runs["config"] == config) & (random_runs["size"] == size)]
+        if base.empty:
+            continue
+        diff = part["strict_f"].mean() - base["strict_f"].mean()
+        lines.append(f"| {config} | {size} | {base['strict_f'].mean():.3f} | {part['strict_f'].mean():.3f} | "
+                     f"{diff:+.3f} | {base['hours'].mean():.1f} | {part['hours'].mean():.1f} |")
+    return "\n".join(lines) + "\n"

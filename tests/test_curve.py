@@ -84,3 +84,23 @@ def test_uncertainty_strategy_grows_the_set_with_the_least_certain_resumes(tmp_p
     pool = [i for i in range(n_docs) if i not in first]
     model = tmp_path / "runs" / runs["key"][0] / "model" / "model-best"
     assert second[3:] == uncertainty_ranking(model, data / "train.spacy", pool)[:3]
+
+
+def test_compare_strategies_reports_score_and_annotation_hours(tmp_path):
+    import json
+
+    from skillner.convert import tokenizer_nlp
+    from skillner.cost import CostSettings
+    from skillner.curve import compare_strategies
+
+    nlp = tokenizer_nlp()
+    docs = [nlp.make_doc("word " * n) for n in (100, 1000, 200, 300)]
+    for key, chosen in (("r", [0, 2]), ("u", [1, 3])):
+        (tmp_path / key).mkdir()
+        (tmp_path / key / "chosen.json").write_text(json.dumps(chosen))
+    random_runs = pd.DataFrame([{"config": "cpu", "size": 2, "seed": 0, "strict_f": 0.40, "key": "r"}])
+    other = pd.DataFrame([{"config": "cpu", "size": 2, "seed": 0, "strict_f": 0.45, "key": "u",
+                           "strategy": "uncertainty"}])
+    section = compare_strategies(random_runs, other, tmp_path, docs, CostSettings.load())
+    # prior: max(646 s, 2 s/word) -> random 646 + 646 s = 0.4 h, uncertainty 2000 + 646 s = 0.7 h
+    assert "| cpu | 2 | 0.400 | 0.450 | +0.050 | 0.4 | 0.7 |" in section
