@@ -23,9 +23,7 @@ import spacy
 from spacy.language import Language
 
 from skillner.convert import tokenizer_nlp
-from skillner.vocabulary import load_vocabulary
-
-DEFAULT_VOCABULARY = Path(__file__).resolve().parents[1] / "corpus" / "vocabulary" / "skills_vocabulary.csv.gz"
+from skillner.vocabulary import DEFAULT_VOCABULARY, load_vocabulary
 LABEL_PRIORITY = {"TECH_TOOL": 0, "SOFT_SKILL": 1, "JOB_SKILL": 2}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -246,28 +247,85 @@ def compare_cmd(
 
 @app.command("extract")
 def extract_cmd(
-    file: str = typer.Argument(..., help="Resume file, or - for standard input"),
+    file: str = typer.Argument(..., help="Resume file (.pdf .docx .txt .md .html .odt .rtf .doc), or - for stdin"),
     model: Optional[Path] = typer.Option(None, help="Pipeline directory (default: the shipped model)"),
-    output_format: str = typer.Option("json", "--format", help="json or table"),
+    output_format: str = typer.Option("json", "--format", help="json, jsonl, csv or table"),
+    with_text: bool = typer.Option(False, help="Include the extracted text (the offsets index into it)"),
 ) -> None:
-    """Extract the skills of one resume."""
+    """Extract the skills of one resume, each with offsets and its ESCO / O*NET concept."""
     from .evaluate import load_model
-    from .extract import extract_text, format_table
-    from .readers import UnsupportedFormat, read_text
+    from .extract import extract_texts, format_result
+    from .readers import ReadError, read_file
+    from .vocabulary import ConceptIndex
 
-    if file != "-" and not Path(file).exists():
+    if output_format not in ("json", "jsonl", "csv", "table"):
+        fail(f"unknown format {output_format!r}: use json, jsonl, csv or table")
+    if file != "-" and not Path(file).is_file():
         fail(f"no such file: {file}")
     try:
-        text = read_text(file)
-    except UnsupportedFormat as err:
-        fail(str(err))
-    result = {"file": file, **extract_text(load_model(model), text)}
-    if output_format == "table":
-        typer.echo(format_table(result))
-    elif output_format == "json":
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=1))
-    else:
-        fail(f"unknown format {output_format!r}: use json or table")
+        extracted = read_file(file)
+    except ReadError as err:
+        fail(f"{err} [{err.kind}]")
+    result = next(extract_texts(load_model(model), [extracted.text], ConceptIndex.load()))
+    result = {"file": file, "reader": extracted.reader, "pages": extracted.pages, "chars": len(extracted.text),
+              **({"text": extracted.text} if with_text else {}), **result}
+    typer.echo(format_result(result, output_format))
+
+
+@app.command("batch")
+def batch_cmd(
+    folder: Path = typer.Argument(..., help="Folder of resumes (searched recursively)"),
+    out: Path = typer.Option(..., "--out", help="JSONL file: one row per file (skills or an error)"),
+    workers: int = typer.Option(1, help="Worker processes, each loading the model once"),
+    glob: str = typer.Option("**/*", help="Which files under FOLDER"),
+    resume: bool = typer.Option(False, help="Continue an interrupted run: skip files already in --out"),
+    summary: Optional[Path] = typer.Option(None, help="CSV of skill frequencies across the folder"),
+    model: Optional[Path] = typer.Option(None, help="Pipeline directory (default: the shipped model)"),
+    timeout: float = typer.Option(60.0, help="Seconds allowed to read one file"),
+    max_mb: float = typer.Option(20.0, help="Larger files get an error row"),
+    max_pages: int = typer.Option(50, help="PDFs with more pages get an error row"),
+    with_text: bool = typer.Option(False, help="Include each file's extracted text"),
+) -> None:
+    """Extract the skills of every resume in a folder, with progress and a closing summary."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from .batch import BatchError, BatchSettings, run_batch, write_summary
+    from .readers import Limits
+
+    settings = BatchSettings(workers=workers, glob=glob, limits=Limits(int(max_mb * 1e6), max_pages),
+                             timeout=timeout, resume=resume, with_text=with_text, model=model)
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]} files/s"), TimeRemainingColumn()]
+    with Progress(*columns, console=_stderr_console()) as bar:
+        task = bar.add_task("resumes", total=None, rate="-")
+        started = []
+
+        def on_row(row: dict) -> None:
+            bar.advance(task)
+            elapsed = time.perf_counter() - started[0]
+            bar.update(task, rate=f"{bar.tasks[0].completed / elapsed:.1f}" if elapsed else "-")
+
+        def on_total(total: int) -> None:
+            started.append(time.perf_counter())
+            bar.update(task, total=total)
+
+        try:
+            report = run_batch(folder, out, settings, progress=on_row, on_total=on_total)
+        except BatchError as err:
+            fail(str(err))
+    errors = ", ".join(f"{kind} {n}" for kind, n in report["errors"].items()) or "none"
+    typer.echo(f"{report['files']} files: {report['processed']} processed, {report['already_done']} already done; "
+               f"{report['ok']} with skills read, errors: {errors}; {report['mentions']} skill mentions; "
+               f"{report['seconds']:.1f} s, {report['files_per_second']} files/s with {workers} worker(s)")
+    if summary:
+        skills = write_summary(out, summary)
+        typer.echo(f"{skills} distinct skills across the folder -> {summary}")
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 doccano_app = typer.Typer(help="The annotation bridge to a Doccano server (credentials from DOCCANO_* or netrc).",
@@ -371,9 +429,11 @@ def curve_cmd(
                                                       "(default reports/curve, or reports/curve-uncertainty)"),
     ledger: Optional[Path] = typer.Option(None, help="Cost ledger for the money axis (default: the prior)"),
     settings: Path = typer.Option(Path("configs/cost.toml"), help="Cost settings"),
+    random_runs: Path = typer.Option(Path("reports/curve/runs.csv"),
+                                     help="With --strategy uncertainty: the random curve's runs to compare "
+                                          "against (trained, or taken from the cache, where a run is missing)"),
 ) -> None:
     """F1 against labelled resumes: train at each size and seed, fit, extrapolate and price."""
-    import time
 
     from .baseline import build_baseline
     from .convert import read_docbin
@@ -412,14 +472,29 @@ def curve_cmd(
     if strategy != "random":
         from .curve import compare_strategies
 
-        spec_random = CurveSpec(configs=spec.configs, sizes=spec.sizes, seeds=spec.seeds)
-        baseline_runs = run_curve(spec_random, data, cache, workers)  # cached when `make curve` ran
+        baseline_runs = _random_runs(random_runs, spec, data, cache, workers)
         section = compare_strategies(baseline_runs, runs, cache, train_docs, cost_settings)
         with (out_dir / "report.md").open("a", encoding="utf-8") as report_file:
             report_file.write("\n" + section)
     typer.echo((out_dir / "report.md").read_text())
     typer.echo(f"wrote {out_dir}/runs.csv, fit.json, curve.png, report.md (wall {wall / 60:.1f} min, "
                f"sum of runs {fit['sum_run_seconds'] / 60:.1f} min)")
+
+
+def _random_runs(path: Path, spec, data: Path, cache: Path, workers: int):
+    """The random curve's runs for spec's configs, sizes and seeds: from its runs.csv when that
+    holds every one of them (same data, same budget), else trained (or read from the cache)."""
+    import pandas as pd
+
+    from .curve import CurveSpec, run_curve
+
+    if path.exists():
+        table = pd.read_csv(path)
+        table = table[table["config"].isin(spec.configs) & table["size"].isin(spec.sizes) & table["seed"].isin(spec.seeds)]
+        if len(table) == len(spec.configs) * len(spec.sizes) * len(spec.seeds):
+            typer.echo(f"random selection: {len(table)} runs from {path}")
+            return table.reset_index(drop=True)
+    return run_curve(CurveSpec(configs=spec.configs, sizes=spec.sizes, seeds=spec.seeds), data, cache, workers)
 
 
 cost_app = typer.Typer(help="What the labelled data cost: a ledger from annotation times, and a report.",

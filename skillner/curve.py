@@ -412,16 +412,19 @@ def compare_strategies(random_runs: pd.DataFrame, other: pd.DataFrame, cache: Pa
     """Markdown: the other strategy against random selection, per resume and per annotator hour.
 
     The hours of a run are the prior's seconds of the resumes it was trained on, so a
-    strategy that picks long resumes pays for them.
+    strategy that picks long resumes pays for them. Beyond the table, each run of the other
+    strategy is set against random selection's fitted curve at the same resumes and at the
+    same hours; the mean gap with a t interval over those runs is the answer.
     """
     def hours(row) -> float:
-        stored = cache / row["key"] / "chosen.json"
-        chosen = (json.loads(stored.read_text()) if stored.exists()
+        stored = cache / str(row.get("key", "")) / "chosen.json"
+        chosen = (json.loads(stored.read_text()) if row.get("key") and stored.exists()
                   else random_order(len(train_docs), int(row["seed"]))[:int(row["size"])])
         docs = [train_docs[i] for i in chosen]
         return float(np.sum(settings.prior_seconds([len(d) for d in docs], [len(d.ents) for d in docs])) / 3600)
 
     strategy = other["strategy"].iloc[0]
+    random_runs, other = random_runs.copy(), other.copy()
     lines = [f"## {strategy} selection against random", "",
              "Mean test F1 over seeds; hours are the prior's annotation time of the resumes trained on.", "",
              f"| config | resumes | random F1 | {strategy} F1 | difference | random hours | {strategy} hours |",
@@ -435,4 +438,41 @@ def compare_strategies(random_runs: pd.DataFrame, other: pd.DataFrame, cache: Pa
         diff = part["strict_f"].mean() - base["strict_f"].mean()
         lines.append(f"| {config} | {size} | {base['strict_f'].mean():.3f} | {part['strict_f'].mean():.3f} | "
                      f"{diff:+.3f} | {base['hours'].mean():.1f} | {part['hours'].mean():.1f} |")
+    gaps = strategy_gaps(random_runs, other)
+    if gaps:
+        lines += ["", f"Each {strategy} run against random selection's fitted curve (the first size, shared by both, "
+                  "and the full train split, identical for both, left out); mean gap with a 95 % interval:", "",
+                  "| config | runs | F1 gap at equal resumes | F1 gap at equal hours |", "|---|---|---|---|"]
+        for config, gap in gaps.items():
+            lines.append(f"| {config} | {gap['runs']} | {_gap_text(gap['per_resume'])} | {_gap_text(gap['per_hour'])} |")
+        lines += ["", "An interval that includes 0 means no measurable difference at this many runs."]
     return "\n".join(lines) + "\n"
+
+
+def strategy_gaps(random_runs: pd.DataFrame, other: pd.DataFrame) -> dict:
+    """Per config: other's F1 minus random's fitted F1 at the same size, and at the same hours.
+
+    Random selection's power law is fitted to its runs against resumes and, separately, against
+    hours. The smallest and largest sizes are left out: there both strategies train on the
+    same resumes.
+    """
+    from scipy import stats
+
+    out = {}
+    for config, part in other.groupby("config"):
+        base = random_runs[random_runs["config"] == config]
+        inner = part[(part["size"] > part["size"].min()) & (part["size"] < part["size"].max())]
+        if base["size"].nunique() < 3 or len(inner) < 2:
+            continue
+        entry = {"runs": len(inner)}
+        for name, x in (("per_resume", "size"), ("per_hour", "hours")):
+            law = fit_power_law(base[x], base["strict_f"])
+            gap = inner["strict_f"].to_numpy() - power_law(inner[x].to_numpy(dtype=float), *law)
+            half = stats.t.ppf(0.975, len(gap) - 1) * gap.std(ddof=1) / np.sqrt(len(gap))
+            entry[name] = {"mean": float(gap.mean()), "ci95": [float(gap.mean() - half), float(gap.mean() + half)]}
+        out[config] = entry
+    return out
+
+
+def _gap_text(gap: dict) -> str:
+    return f"{gap['mean']:+.3f} [{gap['ci95'][0]:+.3f}, {gap['ci95'][1]:+.3f}]"

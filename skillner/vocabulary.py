@@ -179,3 +179,33 @@ def main(taxonomy_dir: Path, out_path: Path) -> pd.DataFrame:
     print(df.groupby(["source", "label"]).size().to_string())
     print(f"{len(df)} rows -> {out_path} ({Path(out_path).stat().st_size / 1e6:.2f} MB)")
     return df
+
+
+DEFAULT_VOCABULARY = Path(__file__).resolve().parents[1] / "corpus" / "vocabulary" / "skills_vocabulary.csv.gz"
+
+
+class ConceptIndex:
+    """Extracted skill text -> its ESCO or O*NET concept, through `normalise_alias` keys.
+
+    A span's own label is preferred ("Asana" as TECH_TOOL is O*NET's product, not ESCO's
+    skill); otherwise the concept from the first label in TECH_TOOL, JOB_SKILL, SOFT_SKILL order.
+    """
+
+    def __init__(self, vocabulary: pd.DataFrame):
+        self._by_label: dict[tuple[str, str], dict] = {}
+        self._any: dict[str, dict] = {}
+        order = {"TECH_TOOL": 0, "JOB_SKILL": 1, "SOFT_SKILL": 2}
+        rows = vocabulary.assign(rank=vocabulary["label"].map(order)).sort_values("rank", kind="stable")
+        for alias, label, preferred, concept_id, source in rows[COLUMNS].itertuples(index=False):
+            key = normalise_alias(alias)
+            concept = {"preferred_label": preferred, "concept_id": concept_id, "source": source}
+            self._by_label.setdefault((key, label), concept)
+            self._any.setdefault(key, concept)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "ConceptIndex":
+        return cls(load_vocabulary(path or DEFAULT_VOCABULARY))
+
+    def lookup(self, text: str, label: str | None = None) -> dict | None:
+        key = normalise_alias(text)
+        return self._by_label.get((key, label)) or self._any.get(key)

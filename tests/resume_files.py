@@ -1,0 +1,108 @@
+"""Real resume files made from bundled resume text, for the reader tests and the benchmark.
+
+Each writer returns the text it laid out, so a test can compare what a reader gets back
+with what went in.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def _pdf():
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=15)
+    if _FONT.exists():
+        pdf.add_font("body", fname=str(_FONT))
+        pdf.set_font("body", size=9)
+    else:  # the core font is Latin-1 only: text is narrowed to it in `_fit`
+        pdf.set_font("Helvetica", size=9)
+    return pdf
+
+
+def _fit(pdf, text: str) -> str:
+    return text if pdf.font_family == "body" else text.encode("latin-1", "replace").decode("latin-1")
+
+
+def wrap(text: str, width: int) -> str:
+    """Lines wrapped as a word processor would, so the PDF's line breaks are the text's own."""
+    return "\n".join(textwrap.fill(line, width) if line.strip() else "" for line in text.splitlines())
+
+
+def write_pdf(text: str, path: Path, width: int = 100) -> str:
+    """One column, one text line per PDF line; returns the text laid out."""
+    pdf = _pdf()
+    text = _fit(pdf, wrap(text, width))
+    pdf.add_page()
+    for line in text.splitlines():
+        pdf.cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return text
+
+
+def write_two_column_pdf(header: str, left: str, right: str, path: Path) -> str:
+    """A header across the page, then a sidebar and a main column written row by row (as a
+    table-based resume template does), so the content stream interleaves the two columns.
+    Returns the text in reading order: header, the whole sidebar, the whole main column."""
+    pdf = _pdf()
+    header, left, right = _fit(pdf, header), _fit(pdf, wrap(left, 30)), _fit(pdf, wrap(right, 70))
+    pdf.add_page()
+    pdf.cell(0, 6, header, new_x="LMARGIN", new_y="NEXT")
+    left_lines, right_lines = left.splitlines(), right.splitlines()
+    for i in range(max(len(left_lines), len(right_lines))):
+        if pdf.get_y() > 270:
+            raise ValueError("two-column sample must fit on one page")
+        y = pdf.get_y()
+        if i < len(left_lines):
+            pdf.set_xy(10, y)
+            pdf.cell(55, 4.5, left_lines[i])
+        if i < len(right_lines):
+            pdf.set_xy(70, y)
+            pdf.cell(130, 4.5, right_lines[i])
+        pdf.set_xy(10, y + 4.5)
+    pdf.output(str(path))
+    return "\n".join([header, left, right])
+
+
+def write_encrypted_pdf(text: str, path: Path) -> None:
+    pdf = _pdf()
+    pdf.set_encryption(owner_password="owner-secret", user_password="user-secret")
+    pdf.add_page()
+    pdf.multi_cell(0, 5, _fit(pdf, text[:2000]))
+    pdf.output(str(path))
+
+
+def write_image_pdf(path: Path) -> None:
+    """A scan: one page that is a picture of text, with no text layer."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 1100), "white")
+    ImageDraw.Draw(image).text((40, 40), "Skills: Python, SQL, project management", fill="black")
+    pdf = _pdf()
+    pdf.add_page()
+    pdf.image(image, x=10, y=10, w=190)
+    pdf.output(str(path))
+
+
+def write_docx(text: str, path: Path, skills_table: list[list[str]] | None = None) -> None:
+    """Paragraphs as they are, bullet lines ("• ...") as Word list items, and an optional
+    table at the end (skills laid out in cells, as many templates do)."""
+    import docx
+
+    document = docx.Document()
+    for line in text.splitlines():
+        if line.startswith("• "):
+            document.add_paragraph(line[2:], style="List Bullet")
+        else:
+            document.add_paragraph(line)
+    if skills_table:
+        table = document.add_table(rows=len(skills_table), cols=len(skills_table[0]))
+        for row, values in zip(table.rows, skills_table):
+            for cell, value in zip(row.cells, values):
+                cell.text = value
+    document.save(str(path))
