@@ -109,9 +109,15 @@ benchmark-doccano: $(VENV)/.installed .venv-doccano/.installed
 	$(BIN)/python benchmarks/bench_doccano.py
 
 # --- the two commands ------------------------------------------------------------------
-demo: $(VENV)/.installed $(MODEL)/metrics.json
+DEMO := build/demo
+$(DEMO)/results.jsonl $(DEMO)/skills.csv &: $(wildcard corpus/examples/*) $(MODEL)/meta.json | $(VENV)/.installed
+	rm -f $(DEMO)/results.jsonl
+	$(SKILLNER) batch corpus/examples --out $(DEMO)/results.jsonl --summary $(DEMO)/skills.csv --workers 2
+
+demo: $(VENV)/.installed $(MODEL)/metrics.json $(DEMO)/results.jsonl
 	$(SKILLNER) evaluate $(DATA)/test.spacy --model $(MODEL)
 	$(SKILLNER) extract $(RESUME) --format table
+	@echo "batch over corpus/examples: $(DEMO)/results.jsonl, skill frequencies in $(DEMO)/skills.csv"
 
 test: $(VENV)/.installed-trf $(DATA)/train.spacy .venv-doccano/.installed
 	$(BIN)/python -m pytest -q -m "slow or not slow"
@@ -121,6 +127,7 @@ test-fast: $(VENV)/.installed $(DATA)/train.spacy
 
 benchmark: $(VENV)/.installed $(DATA)/train.spacy | $(MODEL)/meta.json
 	$(BIN)/python benchmarks/bench_train_eval.py
+	$(BIN)/python benchmarks/bench_extract.py
 
 clean:
 	rm -rf build training

@@ -27,6 +27,7 @@ from typing import Callable
 
 from .extract import SCHEMA_VERSION, extract_texts, skill_name
 from .readers import Limits, ReadError, read_file
+from .vocabulary import normalise_alias
 
 
 class BatchError(RuntimeError):
@@ -228,7 +229,7 @@ def write_summary(results: Path, out: Path) -> int:
             row = json.loads(line)
             for skill in row.get("skills", ()):
                 concept = skill["normalised"] or {}
-                key = concept.get("concept_id") or f"{skill_name(skill).casefold()}|{skill['label']}"
+                key = concept.get("concept_id") or f"{normalise_alias(skill['text'])}|{skill['label']}"
                 info.setdefault(key, {"skill": skill_name(skill), "label": skill["label"],
                                       "concept_id": concept.get("concept_id", ""), "source": concept.get("source", "")})
                 resumes[key] += 1

@@ -82,6 +82,12 @@ def test_text_in_common_encodings_is_detected(text, encoding):
 def test_clean_text_undoes_line_end_hyphenation_only_inside_words():
     assert clean_text("project manage-\nment\nFront-\nEnd\n-\nbullet\r\n\n\n\nend") == \
         "project management\nFront-\nEnd\n-\nbullet\n\nend"
+    # a whole word after the hyphen keeps it, unless the document writes the word unbroken
+    assert clean_text("cross-\nfunctional teams, self-\nmotivated") == "cross-functional teams, self-motivated"
+    assert clean_text("data base-\nline; the baseline") == "data baseline; the baseline"
+    # PDFium's line-end hyphen marker and a soft hyphen
+    assert clean_text("develop\ufffement, cross\ufffefunctional, soft\u00ad\nware") == \
+        "development, cross-functional, software"
 
 
 def broken(tmp_path: Path) -> dict[str, Path]:

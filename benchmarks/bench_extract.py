@@ -1,0 +1,119 @@
+"""Extraction throughput against bare `nlp.pipe`, PDF reading cost, and worker memory.
+
+All in one run, on the 307 bundled resume texts and the shipped model (one thread per process):
+- bare `nlp.pipe` over the texts: the limit;
+- `extract_texts` (pipe + concept lookup + dedup) over the same texts: the ratio to the limit;
+- `skillner batch` on a folder of the same texts as .txt files with 1 and 2 workers: rate over
+  the whole run (process start and model load included) and rate after the first row
+  (steady state), each as a ratio to the limit, and the gain from the second worker;
+- PDF reading per page, pypdfium2 (skillner's reader) beside pdfminer.six, on one-column and
+  two-column PDFs written from the resumes (tests/resume_files.py), with text quality: the
+  share of PDFs whose words come back in the order they were laid out;
+- peak resident memory per batch worker.
+
+Prints the numbers and writes them to benchmarks/results/extract.json.
+Run: .venv/bin/python benchmarks/bench_extract.py [--pdfs 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from skillner.batch import BatchSettings, run_batch  # noqa: E402
+from skillner.convert import read_jsonl  # noqa: E402
+from skillner.evaluate import load_model  # noqa: E402
+from skillner.extract import extract_texts  # noqa: E402
+from skillner.readers import read_file  # noqa: E402
+from skillner.vocabulary import ConceptIndex  # noqa: E402
+from tests.resume_files import write_pdf, write_two_column_pdf  # noqa: E402
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def batch_rates(texts: list[str], workers: int, folder: Path) -> dict:
+    out = folder.parent / f"batch-{workers}.jsonl"
+    firsts = []
+    report = run_batch(folder, out, BatchSettings(workers=workers),
+                       progress=lambda row: firsts.append(time.perf_counter()) if not firsts else None)
+    start_to_first = report["seconds"] - (time.perf_counter() - firsts[0]) if firsts else None
+    steady = (len(texts) - 1) / (report["seconds"] - start_to_first) if start_to_first is not None else None
+    return {"workers": workers, "seconds": report["seconds"], "resumes_per_s": report["files_per_second"],
+            "steady_resumes_per_s": round(steady, 2) if steady else None, "startup_s": round(start_to_first, 2),
+            "peak_worker_mb": report["peak_worker_mb"], "errors": report["errors"]}
+
+
+def pdf_reading(texts: list[str], count: int, folder: Path) -> dict:
+    from pdfminer.high_level import extract_text as pdfminer_text
+
+    one, two = [], []
+    for i, text in enumerate(texts[:count]):
+        path = folder / f"one-{i}.pdf"
+        one.append((path, write_pdf(text, path)))
+        lines = [line for line in text.splitlines() if line.strip()]
+        path = folder / f"two-{i}.pdf"
+        sidebar, main = (line[:30] for line in lines[1:12]), (line[:70] for line in lines[12:50])
+        two.append((path, write_two_column_pdf(lines[0][:60], "\n".join(sidebar), "\n".join(main), path)))
+    out = {}
+    for layout, files in (("one_column", one), ("two_column", two)):
+        pages = sum(read_file(path).pages for path, _ in files)
+        for name, read in (("pypdfium2", lambda p: read_file(p).text), ("pdfminer.six", pdfminer_text)):
+            got = {}
+            seconds = timed(lambda: got.update({path: read(path) for path, _ in files}))
+            in_order = sum(got[path].split() == source.split() for path, source in files)
+            out[f"{layout}/{name}"] = {"pdfs": len(files), "pages": pages, "ms_per_page": round(1000 * seconds / pages, 2),
+                                       "words_in_laid_out_order": f"{in_order}/{len(files)}"}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pdfs", type=int, default=40)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "extract.json")
+    args = parser.parse_args()
+    texts = [record["text"] for record in read_jsonl(ROOT / "annotations" / "dotin.jsonl.gz")]
+    nlp, concepts = load_model(), ConceptIndex.load()
+    list(nlp.pipe(texts[:16]))  # warm-up
+    pipe_s = timed(lambda: list(nlp.pipe(texts, batch_size=16)))
+    extract_s = timed(lambda: list(extract_texts(nlp, texts, concepts)))
+    limit = len(texts) / pipe_s
+    results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, OMP_NUM_THREADS=1", "resumes": len(texts),
+               "words": sum(len(t.split()) for t in texts), "nlp_pipe_resumes_per_s": round(limit, 2),
+               "extract_texts_resumes_per_s": round(len(texts) / extract_s, 2),
+               "extract_texts_ratio": round(pipe_s / extract_s, 3)}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "resumes"
+        folder.mkdir()
+        for i, text in enumerate(texts):
+            (folder / f"resume-{i:03d}.txt").write_text(text, encoding="utf-8")
+        for workers in (1, 2):
+            entry = batch_rates(texts, workers, folder)
+            entry["ratio_to_nlp_pipe"] = round(entry["resumes_per_s"] / limit, 3)
+            entry["steady_ratio_to_nlp_pipe"] = round(entry["steady_resumes_per_s"] / limit, 3)
+            results[f"batch_{workers}_worker"] = entry
+        results["second_worker_gain"] = round(results["batch_2_worker"]["steady_resumes_per_s"]
+                                              / results["batch_1_worker"]["steady_resumes_per_s"], 2)
+        pdf_folder = Path(tmp) / "pdfs"
+        pdf_folder.mkdir()
+        results["pdf_reading"] = pdf_reading(texts, args.pdfs, pdf_folder)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
