@@ -13,7 +13,7 @@ DATA := build/data
 CORPUS_XML := $(wildcard corpus/dotin/*.xml)
 RESUME := corpus/examples/resume.txt
 
-.PHONY: demo test test-fast train curve compare evaluate data install install-trf benchmark benchmark-doccano doccano-install doccano-up doccano-down clean
+.PHONY: demo test test-fast train curve compare evaluate data annotations-check annotations-experiment install install-trf benchmark benchmark-doccano doccano-install doccano-up doccano-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,17 @@ reports/curve/fit.json: configs/cpu.cfg configs/scratch.cfg $(DATA)/train.spacy 
 	$(SKILLNER) curve --workers $(CURVE_WORKERS)
 
 curve: reports/curve/fit.json
+
+# --- annotation quality: the check on the bundled labels, and what fixing them is worth ---
+reports/annotations/check.md: annotations/dotin.jsonl.gz skillner/quality.py | $(VENV)/.installed
+	$(SKILLNER) annotations check annotations/dotin.jsonl.gz --report $@
+
+annotations-check: reports/annotations/check.md
+
+reports/annotations/experiment.md: annotations/dotin.jsonl.gz annotations/splits/train.txt configs/cpu.cfg skillner/quality.py | $(VENV)/.installed
+	$(SKILLNER) annotations experiment --workers $(CURVE_WORKERS)
+
+annotations-experiment: reports/annotations/experiment.md
 
 # --- Doccano: a real annotation server on 127.0.0.1 (own venv; see scripts/doccano.sh) ---
 # DOCCANO_PORT (8000), DOCCANO_USERNAME (admin), DOCCANO_PASSWORD (skillner-dev) are honoured.

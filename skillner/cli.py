@@ -497,6 +497,114 @@ def _random_runs(path: Path, spec, data: Path, cache: Path, workers: int):
     return run_curve(CurveSpec(configs=spec.configs, sizes=spec.sizes, seeds=spec.seeds), data, cache, workers)
 
 
+annotations_app = typer.Typer(help="Annotation quality: what annotators missed or labelled inconsistently.",
+                               no_args_is_help=True)
+app.add_typer(annotations_app, name="annotations")
+
+
+@annotations_app.command("check")
+def annotations_check_cmd(
+    file: Path = typer.Argument(..., help="Labelled JSONL (Prodigy or Doccano shape, .gz allowed)"),
+    report: Optional[Path] = typer.Option(None, help="Markdown report with counts, examples and document ids"),
+    as_json: bool = typer.Option(False, "--json", help="Print every finding as one JSON object"),
+    min_corpus_docs: int = typer.Option(3, help="Corpus-wide repeats: strings labelled in at least this many resumes"),
+) -> None:
+    """Missed repeats, inconsistent labels and boundaries, bad span edges, overlaps, duplicates."""
+    from .convert import read_jsonl, record_id
+    from .quality import check, check_markdown
+
+    if not file.is_file():
+        fail(f"no such file: {file}")
+    records = read_jsonl(file)
+    result = check(records, min_corpus_docs)
+    if report:
+        texts = {record_id(r, i): r["text"] for i, r in enumerate(records)}
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(check_markdown(result, texts, str(file)), encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    repeats = result["repeats"]
+    typer.echo(f"{result['documents']} resumes, {result['spans']} spans; repeats of labelled strings within a resume: "
+               f"{repeats['unlabelled_occurrences']} unlabelled against {repeats['labelled_occurrences']} labelled "
+               f"({100 * repeats['unlabelled_share']:.1f} %)")
+    for name, count in result["totals"].items():
+        typer.echo(f"  {name:<22}{count:>7}")
+    if report:
+        typer.echo(f"report: {report}")
+
+
+@annotations_app.command("fix")
+def annotations_fix_cmd(
+    file: Path = typer.Argument(..., help="Labelled JSONL (never modified)"),
+    out: Path = typer.Option(..., "--out", help="Corrected copy (Prodigy JSONL; .gz allowed)"),
+    rules: str = typer.Option(",".join(("trim_edges", "align", "dedupe", "resolve_overlaps", "label_repeats")),
+                              help="Comma-separated: trim_edges, align, dedupe, resolve_overlaps, majority_label, "
+                                   "label_repeats, label_corpus_repeats"),
+    push_review: Optional[str] = typer.Option(None, help="Doccano project to send the proposals to for review"),
+    ledger: Optional[Path] = typer.Option(None, help="Cost ledger (CSV) whose time model prices the review"),
+    settings: Path = typer.Option(Path("configs/cost.toml"), help="Cost settings"),
+) -> None:
+    """Write a corrected copy, every change tagged with its rule; price reviewing it."""
+    import pandas as pd
+
+    from .convert import read_jsonl, write_jsonl
+    from .cost import CostSettings
+    from .quality import apply_fixes, review_cost
+
+    if not file.is_file():
+        fail(f"no such file: {file}")
+    if out.resolve() == file.resolve():
+        fail("--out must differ from the input: the input is never changed")
+    try:
+        fixed, counts = apply_fixes(read_jsonl(file), [r.strip() for r in rules.split(",") if r.strip()])
+    except ValueError as err:
+        fail(str(err))
+    write_jsonl(out, fixed)
+    cost = review_cost(fixed, CostSettings.load(settings), pd.read_csv(ledger) if ledger else None)
+    typer.echo(f"wrote {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    typer.echo(f"review: {cost['changes']} changes in {cost['documents_with_changes']} resumes, about "
+               f"{cost['review_minutes']:.0f} annotator minutes ({cost['review_cost']:.0f} {cost['currency']}) "
+               f"against {cost['relabel_minutes']:.0f} minutes ({cost['relabel_cost']:.0f} {cost['currency']}) to "
+               f"label these resumes again; priced with {cost['source']}, {cost['seconds_per_change']} s per change")
+    if push_review:
+        from .doccano import DoccanoError
+        from .quality import push_review as send
+
+        try:
+            with _doccano_client() as client:
+                sent = send(client, fixed, push_review)
+        except DoccanoError as err:
+            fail(str(err))
+        typer.echo(f"sent {sent['uploaded']} resumes with proposals to Doccano project {push_review!r} "
+                   f"({sent['skipped_present']} already there)")
+
+
+@annotations_app.command("experiment")
+def annotations_experiment_cmd(
+    file: Path = typer.Option(Path("annotations/dotin.jsonl.gz"), help="Original labels"),
+    splits: Path = typer.Option(Path("annotations/splits"), help="train/dev/test id lists"),
+    rules: str = typer.Option("trim_edges,align,dedupe,resolve_overlaps,label_repeats", help="Fix rules"),
+    seeds: str = typer.Option("0,1,2", help="Seeds per arm"),
+    workers: int = typer.Option(2, help="Training runs at once"),
+    work_dir: Path = typer.Option(Path("build/quality"), help="Fixed labels, DocBins and cached runs"),
+    out_dir: Path = typer.Option(Path("reports/annotations"), help="experiment.json and experiment.md"),
+) -> None:
+    """Train on original and on fixed labels; score both on original and on fixed test labels."""
+    from .convert import read_jsonl, write_jsonl
+    from .quality import apply_fixes, experiment_markdown, label_experiment
+
+    fixed, counts = apply_fixes(read_jsonl(file), rules.split(","))
+    fixed_path = work_dir / "fixed.jsonl.gz"
+    write_jsonl(fixed_path, fixed)
+    result = label_experiment(file, fixed_path, splits, work_dir, [int(s) for s in seeds.split(",")], workers)
+    result["fix_counts"] = counts
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "experiment.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    (out_dir / "experiment.md").write_text(experiment_markdown(result, counts), encoding="utf-8")
+    typer.echo((out_dir / "experiment.md").read_text(encoding="utf-8"))
+
+
 cost_app = typer.Typer(help="What the labelled data cost: a ledger from annotation times, and a report.",
                        no_args_is_help=True)
 app.add_typer(cost_app, name="cost")

@@ -216,13 +216,14 @@ def text_key(text: str) -> str:
 
 
 def push(client: DoccanoClient, records: list[dict], project_name: str, create: bool = False,
-         model=None, workers: int = 4) -> dict:
+         model=None, workers: int = 4, label_map: dict[str, str] | None = None) -> dict:
     """Upload resumes with their spans (or a model's predictions) as pre-annotations.
 
     Idempotent: a resume whose text is already in the project is skipped, so a re-run after
-    an interruption uploads only what is missing.
+    an interruption uploads only what is missing. `label_map` (default configs/labels.json)
+    names the labels that are sent.
     """
-    label_map = load_label_map()
+    label_map = label_map or load_label_map()
     project = client.find_project(project_name)
     if project is None:
         if not create:

@@ -200,3 +200,25 @@ def test_pre_annotation_uploads_the_models_predictions(doccano, tmp_path):
         got = sorted((s["start_offset"], s["end_offset"], names[s["label"]]) for s in client.spans(project["id"], example["id"]))
         assert got == expected[example["text"]]
     client.close()
+
+
+def test_fix_push_review_sends_originals_and_proposals(doccano, tmp_path):
+    env = {k: doccano[k] for k in ("DOCCANO_URL", "DOCCANO_USERNAME", "DOCCANO_PASSWORD")}
+    text = "Skills: Python, SQL. Python again; no change here"
+    source = tmp_path / "labels.jsonl"
+    records = [{"text": text, "spans": [{"start": 8, "end": 15, "label": "TECH_TOOL"}], "meta": {"id": "a"}},
+               {"text": "Nothing to fix: Java", "spans": [{"start": 16, "end": 20, "label": "TECH_TOOL"}],
+                "meta": {"id": "b"}}]
+    source.write_text("".join(json.dumps(r) + "\n" for r in records))
+    fixed = run_cli(["annotations", "fix", str(source), "--out", str(tmp_path / "fixed.jsonl"),
+                     "--push-review", "review"], env)
+    assert fixed.returncode == 0, fixed.stderr
+    assert "sent 1 resumes with proposals" in fixed.stdout
+    client = DoccanoClient(credentials_from_env(env))
+    project = client.project("review")
+    names = {v: k for k, v in client.span_types(project["id"]).items()}
+    [example] = client.examples(project["id"])
+    got = sorted((s["start_offset"], s["end_offset"], names[s["label"]]) for s in client.spans(project["id"], example["id"]))
+    assert got == [(8, 14, "TECH_TOOL?"), (8, 15, "TECH_TOOL"), (21, 27, "TECH_TOOL?")]
+    assert [f["rule"] for f in example["meta"]["skillner_fixes"]] == ["trim_edges", "label_repeats"]
+    client.close()
