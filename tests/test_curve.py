@@ -104,3 +104,21 @@ def test_compare_strategies_reports_score_and_annotation_hours(tmp_path):
     section = compare_strategies(random_runs, other, tmp_path, docs, CostSettings.load())
     # prior: max(646 s, 2 s/word) -> random 646 + 646 s = 0.4 h, uncertainty 2000 + 646 s = 0.7 h
     assert "| cpu | 2 | 0.400 | 0.450 | +0.050 | 0.4 | 0.7 |" in section
+
+
+def test_strategy_gaps_measure_the_offset_from_randoms_fitted_curve():
+    from skillner.curve import power_law, strategy_gaps
+
+    sizes = [10, 20, 40, 80, 160]
+    rng = np.random.default_rng(0)
+    random_runs = pd.DataFrame([{"config": "cpu", "size": n, "seed": s, "hours": n * 0.5,
+                                 "strict_f": power_law(n, 0.7, 1.0, 0.5) + rng.normal(0, 0.003)}
+                                for n in sizes for s in range(3)])
+    # 0.05 better at the same size, on resumes that cost half as much each
+    other = pd.DataFrame([{"config": "cpu", "size": n, "seed": s, "hours": n * 0.25,
+                           "strict_f": power_law(n, 0.7, 1.0, 0.5) + 0.05} for n in sizes for s in range(3)])
+    gap = strategy_gaps(random_runs, other)["cpu"]
+    assert gap["runs"] == 9  # first and last size left out
+    assert abs(gap["per_resume"]["mean"] - 0.05) < 0.01
+    assert gap["per_resume"]["ci95"][0] < 0.05 < gap["per_resume"]["ci95"][1] + 0.01
+    assert gap["per_hour"]["mean"] > gap["per_resume"]["mean"]  # cheaper resumes: ahead at equal hours
