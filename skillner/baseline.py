@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import spacy
 from spacy.language import Language
 
 from skillner.convert import tokenizer_nlp

@@ -3,11 +3,8 @@
 import json
 import subprocess
 
-import httpx
 import pytest
-from typer.testing import CliRunner
 
-from skillner.cli import app
 from skillner.convert import read_jsonl
 from skillner.doccano import Credentials, DoccanoClient, DoccanoError, agreement, credentials_from_env, pull, push
 
