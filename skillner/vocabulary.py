@@ -184,11 +184,20 @@ def main(taxonomy_dir: Path, out_path: Path) -> pd.DataFrame:
 DEFAULT_VOCABULARY = Path(__file__).resolve().parents[1] / "corpus" / "vocabulary" / "skills_vocabulary.csv.gz"
 
 
+_VENDORS = ("microsoft", "adobe", "apache", "oracle", "ibm", "sap", "google", "amazon", "autodesk", "cisco",
+            "apple", "atlassian", "salesforce", "vmware", "intuit", "corel", "sas")
+_TRAILING_ACRONYM = re.compile(r"^(?P<name>(?:\S+\s+){2,}?)(?P<acronym>[A-Z][A-Z0-9+#/.-]{1,6})$")
+
+
 class ConceptIndex:
     """Extracted skill text -> its ESCO or O*NET concept, through `normalise_alias` keys.
 
     A span's own label is preferred ("Asana" as TECH_TOOL is O*NET's product, not ESCO's
     skill); otherwise the concept from the first label in TECH_TOOL, JOB_SKILL, SOFT_SKILL order.
+    Resumes name products more loosely than the taxonomies, so beside the taxonomy's own
+    aliases (which always win) the index also knows a product without its vendor ("Excel" for
+    O*NET's "Microsoft Excel"), a trailing acronym ("HTML" for "Hypertext markup language
+    HTML"), "MS" for "Microsoft" and, for a tool, a name without O*NET's "software" suffix.
     """
 
     def __init__(self, vocabulary: pd.DataFrame):
@@ -196,11 +205,23 @@ class ConceptIndex:
         self._any: dict[str, dict] = {}
         order = {"TECH_TOOL": 0, "JOB_SKILL": 1, "SOFT_SKILL": 2}
         rows = vocabulary.assign(rank=vocabulary["label"].map(order)).sort_values("rank", kind="stable")
+        derived = []
         for alias, label, preferred, concept_id, source in rows[COLUMNS].itertuples(index=False):
-            key = normalise_alias(alias)
             concept = {"preferred_label": preferred, "concept_id": concept_id, "source": source}
-            self._by_label.setdefault((key, label), concept)
-            self._any.setdefault(key, concept)
+            self._add(normalise_alias(alias), label, concept)
+            if label == "TECH_TOOL":
+                derived.extend((key, label, concept) for key in _loose_keys(alias))
+        taken = set(self._any)
+        counts: dict[str, int] = {}
+        for key, _, concept in derived:
+            counts[key] = counts.get(key, 0) + 1
+        for key, label, concept in derived:
+            if key not in taken and counts[key] == 1 and key not in STOPLIST:  # unambiguous only
+                self._add(key, label, concept)
+
+    def _add(self, key: str, label: str, concept: dict) -> None:
+        self._by_label.setdefault((key, label), concept)
+        self._any.setdefault(key, concept)
 
     @classmethod
     def load(cls, path: Path | None = None) -> "ConceptIndex":
@@ -208,4 +229,23 @@ class ConceptIndex:
 
     def lookup(self, text: str, label: str | None = None) -> dict | None:
         key = normalise_alias(text)
-        return self._by_label.get((key, label)) or self._any.get(key)
+        if key.startswith("ms "):
+            key = "microsoft " + key[3:]
+        candidates = (key, f"{key} software") if label in (None, "TECH_TOOL") else (key,)
+        for candidate in candidates:
+            found = self._by_label.get((candidate, label)) or self._any.get(candidate)
+            if found:
+                return found
+        return None
+
+
+def _loose_keys(alias: str) -> list[str]:
+    """Looser names for a product alias: without its vendor, and its trailing acronym."""
+    keys = []
+    words = alias.split()
+    if len(words) >= 2 and words[0].casefold() in _VENDORS and len(" ".join(words[1:])) >= 3:
+        keys.append(normalise_alias(" ".join(words[1:])))
+    match = _TRAILING_ACRONYM.match(alias)
+    if match:
+        keys.append(normalise_alias(match["acronym"]))
+    return keys

@@ -92,3 +92,12 @@ def test_extract_reads_stdin_and_reports_bad_files_clearly(tmp_path):
     (tmp_path / "cv.pdf").write_bytes(b"%PDF-1.4 truncated")
     out = CliRunner().invoke(app, ["extract", str(tmp_path / "cv.pdf")])
     assert out.exit_code == 1 and "[corrupt]" in out.output
+
+
+def test_loose_product_names_reach_their_concepts(concepts):
+    assert concepts.lookup("Excel", "TECH_TOOL")["preferred_label"] == "Microsoft Excel"  # vendor left off
+    assert concepts.lookup("MS Word", "TECH_TOOL")["preferred_label"] == "Microsoft Word"
+    assert concepts.lookup("HTML", "TECH_TOOL")["preferred_label"] == "Hypertext markup language HTML"
+    assert concepts.lookup("Microsoft Office", "TECH_TOOL")["preferred_label"] == "Microsoft Office software"
+    assert concepts.lookup("account management", "JOB_SKILL") is None  # "software" only completes a tool
+    assert concepts.lookup("Foobarology", "TECH_TOOL") is None
