@@ -120,3 +120,13 @@ def test_limits_refuse_large_files_and_long_pdfs(tmp_path):
     with pytest.raises(ReadError) as caught:
         read_file(tmp_path / "cv.pdf", Limits(max_bytes=100))
     assert caught.value.kind == "too_large"
+
+
+def test_the_schema_document_lists_every_error_kind():
+    import re
+
+    from skillner.readers import ERROR_KINDS
+
+    schema = (ROOT / "docs" / "extract-schema.md").read_text(encoding="utf-8")
+    table = schema[schema.index("| kind | cause |"):schema.index("## Skill frequencies")]
+    assert re.findall(r"^\| `(\w+)` \|", table, flags=re.M) == list(ERROR_KINDS)
