@@ -1,6 +1,6 @@
 """A folder of resumes to one JSONL file: one row per file, skills or an error, never a skip.
 
-Worker processes each load the model once and take files in small chunks (text reading,
+Worker processes each load the model once and take files in chunks of 16 (text reading,
 then `nlp.pipe` over the chunk). Rows are appended with one `write` each, so a kill leaves
 whole rows; `resume=True` skips every file whose (path, content hash) already has a row and
 drops a torn last line first. A worker that dies (a PDF that crashes PDFium) costs a restart:
@@ -40,7 +40,7 @@ class BatchSettings:
     glob: str = "**/*"
     limits: Limits = field(default_factory=Limits)
     timeout: float = 60.0  # seconds to read one file
-    chunk_size: int = 8
+    chunk_size: int = 16
     resume: bool = False
     with_text: bool = False
     model: Path | None = None
