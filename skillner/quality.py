@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Doc
 
 from .convert import record_char_spans, record_id, task_hash, tokenizer_nlp
 
@@ -54,8 +55,10 @@ class Document:
     text: str
     spans: list[Span]
     record: dict
+    doc: Doc  # the text in skillner's resume tokens
     tokens: list = field(default_factory=list)  # (lower text, exact text, start, end), spaces left out
-    starts: dict | None = None  # lower text -> indices in tokens, built on first use
+    starts: dict = field(default_factory=dict)  # lower text -> indices in tokens
+    removed: list = field(default_factory=list)  # spans a fix rule took out, as annotated
 
 
 def load_documents(records: Iterable[dict]) -> list[Document]:
@@ -65,8 +68,11 @@ def load_documents(records: Iterable[dict]) -> list[Document]:
         spans, _ = record_char_spans(record)
         doc = nlp.make_doc(record["text"])
         tokens = [(t.lower_, t.text, t.idx, t.idx + len(t)) for t in doc if not t.is_space]
+        starts = defaultdict(list)
+        for i, token in enumerate(tokens):
+            starts[token[0]].append(i)
         documents.append(Document(record_id(record, index), record["text"], [Span(s.start, s.end, s.label) for s in spans],
-                                  record, tokens))
+                                  record, doc, tokens, starts))
     return documents
 
 
@@ -94,10 +100,6 @@ def occurrences(document: Document, tokens: list[tuple]) -> list[tuple[int, int]
     exact = tokens[0][1] if len(tokens) == 1 and any(c.isupper() for c in tokens[0][1]) else None
     found = []
     doc_tokens = document.tokens
-    if document.starts is None:
-        document.starts = defaultdict(list)
-        for i, token in enumerate(doc_tokens):
-            document.starts[token[0]].append(i)
     for i in document.starts.get(wanted[0], ()):
         if i + len(wanted) > len(doc_tokens):
             break
@@ -121,10 +123,10 @@ def scan_repeats(document: Document, surfaces: dict[str, tuple[list[tuple], str]
     scan = RepeatScan()
     for key, (tokens, label) in surfaces.items():
         for start, end in occurrences(document, tokens):
+            crossed = next((s for s in document.spans if s.start < end and start < s.end), None)
             if any(s.start <= start and end <= s.end for s in document.spans):
                 scan.labelled += 1
-            elif any(s.start < end and start < s.end for s in document.spans):
-                crossed = next(s for s in document.spans if s.start < end and start < s.end)
+            elif crossed is not None:
                 scan.boundary.append(Finding(document.doc_id, "boundary_conflict", start, end, document.text[start:end],
                                              label, f"crosses the span {document.text[crossed.start:crossed.end]!r}"))
             else:
@@ -195,7 +197,7 @@ def _bad_edge(text: str, index: int) -> bool:
     return not ((char == "#" and len(text) > 1 and text[-2].isalnum()) or (char == ")" and "(" in text))
 
 
-def span_findings(document: Document, nlp_doc) -> list[Finding]:
+def span_findings(document: Document) -> list[Finding]:
     findings = []
     seen: Counter = Counter()
     ordered = sorted(document.spans, key=lambda s: (s.start, -s.end))
@@ -204,7 +206,7 @@ def span_findings(document: Document, nlp_doc) -> list[Finding]:
         base = dict(doc_id=document.doc_id, start=span.start, end=span.end, text=text, label=span.label)
         if not text or _bad_edge(text, 0) or _bad_edge(text, len(text) - 1):
             findings.append(Finding(check="edge", detail="whitespace or punctuation at an edge", **base))
-        elif nlp_doc.char_span(span.start, span.end) is None:
+        elif document.doc.char_span(span.start, span.end) is None:
             findings.append(Finding(check="misaligned", detail="edges fall inside tokens", **base))
         seen[span.key()] += 1
         if seen[span.key()] == 2:
@@ -252,11 +254,10 @@ def document_findings(documents: list[Document], near_duplicate_threshold: float
 def check(records: list[dict], min_corpus_docs: int = 3) -> dict:
     """Every finding, with totals per check and per resume, and the in-resume repeat rate."""
     documents = load_documents(records)
-    nlp = tokenizer_nlp()
     findings: list[Finding] = []
     labelled = missed = 0
     for document in documents:
-        findings += span_findings(document, nlp.make_doc(document.text))
+        findings += span_findings(document)
         scan = scan_repeats(document, _doc_surfaces(document), "missed_repeat")
         labelled, missed = labelled + scan.labelled, missed + len(scan.missed)
         findings += scan.missed + scan.boundary
@@ -313,9 +314,6 @@ def apply_fixes(records: list[dict], rules: Iterable[str] = DEFAULT_RULES, min_c
     if unknown:
         raise ValueError(f"unknown fix rule(s) {sorted(unknown)}: choose from {', '.join(RULES)}")
     documents = load_documents(records)
-    nlp = tokenizer_nlp()
-    nlp_docs = {d.doc_id: nlp.make_doc(d.text) for d in documents}
-    removed: dict[str, list[dict]] = defaultdict(list)
     counts: Counter = Counter()
 
     def remove(document: Document, span: Span, rule: str) -> None:
@@ -323,7 +321,7 @@ def apply_fixes(records: list[dict], rules: Iterable[str] = DEFAULT_RULES, min_c
         document.spans.remove(span)
         was = span.fix["was"] if span.fix else {"start": span.start, "end": span.end, "label": span.label}
         chain = f"{span.fix['rule']}+{rule}" if span.fix else rule
-        removed[document.doc_id].append({**was, "rule": chain})
+        document.removed.append({**was, "rule": chain})
         counts[f"{rule}:removed"] += 1
 
     for document in documents:
@@ -337,8 +335,8 @@ def apply_fixes(records: list[dict], rules: Iterable[str] = DEFAULT_RULES, min_c
                     _tag(span, "trim_edges")
                     span.start, span.end = start, end
                     counts["trim_edges:changed"] += 1
-            if "align" in rules and nlp_docs[document.doc_id].char_span(span.start, span.end) is None:
-                expanded = nlp_docs[document.doc_id].char_span(span.start, span.end, alignment_mode="expand")
+            if "align" in rules and document.doc.char_span(span.start, span.end) is None:
+                expanded = document.doc.char_span(span.start, span.end, alignment_mode="expand")
                 if expanded is not None:
                     _tag(span, "align")
                     span.start, span.end = expanded.start_char, expanded.end_char
@@ -375,16 +373,16 @@ def apply_fixes(records: list[dict], rules: Iterable[str] = DEFAULT_RULES, min_c
             by_doc[finding.doc_id].append(finding)
         for document in documents:
             counts["label_corpus_repeats:added"] += _add(document, by_doc[document.doc_id], "label_corpus_repeats")
-    fixed = [_record(document, nlp_docs[document.doc_id], removed[document.doc_id]) for document in documents]
+    fixed = [_record(document) for document in documents]
     return fixed, {k: v for k, v in sorted(counts.items()) if v}
 
 
-def _record(document: Document, nlp_doc, removed: list[dict]) -> dict:
+def _record(document: Document) -> dict:
     """The record in canonical (Prodigy) shape with its corrected spans."""
     spans = []
     for span in sorted(document.spans, key=lambda s: (s.start, s.end)):
         entry = {"start": span.start, "end": span.end, "label": span.label}
-        aligned = nlp_doc.char_span(span.start, span.end)
+        aligned = document.doc.char_span(span.start, span.end)
         if aligned is not None:
             entry.update(token_start=aligned.start, token_end=aligned.end - 1)
         if span.fix:
@@ -394,8 +392,8 @@ def _record(document: Document, nlp_doc, removed: list[dict]) -> dict:
               if k not in ("spans", "label", "entities", "annotations", "_task_hash", "_fix_removed")}
     record["spans"] = spans
     record["_task_hash"] = task_hash(document.text, spans)
-    if removed:
-        record["_fix_removed"] = removed
+    if document.removed:
+        record["_fix_removed"] = document.removed
     return record
 
 
