@@ -69,15 +69,16 @@ def done_keys(out: Path) -> set[tuple[str, str]]:
     """(file, sha256) of the rows already written; a torn last line is cut off first."""
     if not out.exists():
         return set()
-    data = out.read_bytes()
-    if data and not data.endswith(b"\n"):
-        with out.open("r+b") as handle:
-            handle.truncate(data.rfind(b"\n") + 1)
-        data = data[:data.rfind(b"\n") + 1]
     keys = set()
-    for line in data.splitlines():
-        row = json.loads(line)
-        keys.add((row["file"], row["sha256"]))
+    whole = 0  # bytes up to the end of the last complete line
+    with out.open("r+b") as handle:  # line by line: a run of 100,000 rows need not fit in memory
+        for line in handle:
+            if not line.endswith(b"\n"):
+                break
+            row = json.loads(line)
+            keys.add((row["file"], row["sha256"]))
+            whole += len(line)
+        handle.truncate(whole)
     return keys
 
 
@@ -160,14 +161,18 @@ def run_batch(root: Path, out: Path, settings: BatchSettings = BatchSettings(),
         on_total(len(todo))
     out.parent.mkdir(parents=True, exist_ok=True)
     counts: Counter = Counter()
+    errors: Counter = Counter()
     peak_mb: list[float] = []
     handle = os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def write(rows: list[dict]) -> None:
         for row in rows:
             os.write(handle, (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
-            counts["ok" if row["status"] == "ok" else f"error:{row['error']['kind']}"] += 1
-            counts["mentions"] += len(row.get("mentions", ()))
+            if row["status"] == "ok":
+                counts["ok"] += 1
+                counts["mentions"] += len(row["mentions"])
+            else:
+                errors[row["error"]["kind"]] += 1
             if progress:
                 progress(row)
 
@@ -180,7 +185,7 @@ def run_batch(root: Path, out: Path, settings: BatchSettings = BatchSettings(),
     seconds = time.perf_counter() - start
     processed = len(todo)
     return {"files": len(tasks), "already_done": len(tasks) - processed, "processed": processed,
-            "ok": counts["ok"], "errors": {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("error:")},
+            "ok": counts["ok"], "errors": dict(sorted(errors.items())),
             "mentions": counts["mentions"], "seconds": round(seconds, 2),
             "files_per_second": round(processed / seconds, 2) if seconds else None,
             "workers": settings.workers, "peak_worker_mb": round(max(peak_mb), 1) if peak_mb else None}
