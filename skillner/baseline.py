@@ -23,6 +23,7 @@ from spacy.language import Language
 
 from skillner.convert import tokenizer_nlp
 from skillner.vocabulary import DEFAULT_VOCABULARY, load_vocabulary
+
 LABEL_PRIORITY = {"TECH_TOOL": 0, "SOFT_SKILL": 1, "JOB_SKILL": 2}
 
 

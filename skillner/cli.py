@@ -538,9 +538,9 @@ def annotations_check_cmd(
 def annotations_fix_cmd(
     file: Path = typer.Argument(..., help="Labelled JSONL (never modified)"),
     out: Path = typer.Option(..., "--out", help="Corrected copy (Prodigy JSONL; .gz allowed)"),
-    rules: str = typer.Option(",".join(("trim_edges", "align", "dedupe", "resolve_overlaps", "label_repeats")),
-                              help="Comma-separated: trim_edges, align, dedupe, resolve_overlaps, majority_label, "
-                                   "label_repeats, label_corpus_repeats"),
+    rules: Optional[str] = typer.Option(None, help="Comma-separated: trim_edges, align, dedupe, resolve_overlaps, "
+                                                   "majority_label, label_repeats, label_corpus_repeats (default: "
+                                                   "all but majority_label and label_corpus_repeats)"),
     push_review: Optional[str] = typer.Option(None, help="Doccano project to send the proposals to for review"),
     ledger: Optional[Path] = typer.Option(None, help="Cost ledger (CSV) whose time model prices the review"),
     settings: Path = typer.Option(Path("configs/cost.toml"), help="Cost settings"),
@@ -550,14 +550,14 @@ def annotations_fix_cmd(
 
     from .convert import read_jsonl, write_jsonl
     from .cost import CostSettings
-    from .quality import apply_fixes, review_cost
+    from .quality import apply_fixes, parse_rules, review_cost
 
     if not file.is_file():
         fail(f"no such file: {file}")
     if out.resolve() == file.resolve():
         fail("--out must differ from the input: the input is never changed")
     try:
-        fixed, counts = apply_fixes(read_jsonl(file), [r.strip() for r in rules.split(",") if r.strip()])
+        fixed, counts = apply_fixes(read_jsonl(file), parse_rules(rules))
     except ValueError as err:
         fail(str(err))
     write_jsonl(out, fixed)
@@ -584,7 +584,7 @@ def annotations_fix_cmd(
 def annotations_experiment_cmd(
     file: Path = typer.Option(Path("annotations/dotin.jsonl.gz"), help="Original labels"),
     splits: Path = typer.Option(Path("annotations/splits"), help="train/dev/test id lists"),
-    rules: str = typer.Option("trim_edges,align,dedupe,resolve_overlaps,label_repeats", help="Fix rules"),
+    rules: Optional[str] = typer.Option(None, help="Fix rules, as for `annotations fix`"),
     seeds: str = typer.Option("0,1,2", help="Seeds per arm"),
     workers: int = typer.Option(2, help="Training runs at once"),
     work_dir: Path = typer.Option(Path("build/quality"), help="Fixed labels, DocBins and cached runs"),
@@ -592,9 +592,9 @@ def annotations_experiment_cmd(
 ) -> None:
     """Train on original and on fixed labels; score both on original and on fixed test labels."""
     from .convert import read_jsonl, write_jsonl
-    from .quality import apply_fixes, experiment_markdown, label_experiment
+    from .quality import apply_fixes, experiment_markdown, label_experiment, parse_rules
 
-    fixed, counts = apply_fixes(read_jsonl(file), rules.split(","))
+    fixed, counts = apply_fixes(read_jsonl(file), parse_rules(rules))
     fixed_path = work_dir / "fixed.jsonl.gz"
     write_jsonl(fixed_path, fixed)
     result = label_experiment(file, fixed_path, splits, work_dir, [int(s) for s in seeds.split(",")], workers)

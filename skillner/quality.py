@@ -276,6 +276,11 @@ def check(records: list[dict], min_corpus_docs: int = 3) -> dict:
 
 
 # --- fixes ---------------------------------------------------------------------------------
+def parse_rules(text: str | None) -> tuple[str, ...]:
+    """Rules named on a command line ("trim_edges, align"); none named means `DEFAULT_RULES`."""
+    return tuple(r.strip() for r in text.split(",") if r.strip()) if text else DEFAULT_RULES
+
+
 def _trimmed(text: str, span: Span) -> tuple[int, int]:
     start, end = span.start, span.end
     while start < end and _bad_edge(text[start:end], 0):

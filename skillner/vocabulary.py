@@ -26,6 +26,7 @@ from __future__ import annotations
 import gzip
 import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -212,9 +213,7 @@ class ConceptIndex:
             if label == "TECH_TOOL":
                 derived.extend((key, label, concept) for key in _loose_keys(alias))
         taken = set(self._any)
-        counts: dict[str, int] = {}
-        for key, _, concept in derived:
-            counts[key] = counts.get(key, 0) + 1
+        counts = Counter(key for key, _, _ in derived)
         for key, label, concept in derived:
             if key not in taken and counts[key] == 1 and key not in STOPLIST:  # unambiguous only
                 self._add(key, label, concept)
