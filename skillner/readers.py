@@ -20,7 +20,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 TEXT_SUFFIXES = {".txt", ".md", ".text"}
-SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx", ".html", ".htm", ".odt", ".rtf", ".doc"}
 
 
 class ReadError(ValueError):
@@ -61,9 +60,9 @@ def read_file(path: Path | str, limits: Limits = Limits()) -> Extracted:
         return Extracted(clean_text(sys.stdin.read()), "stdin")
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
+    if suffix not in _READERS:
         raise UnsupportedFormat(f"unsupported format {suffix or '(no extension)'!r} for {path.name}; "
-                                f"supported: {', '.join(sorted(SUFFIXES))}")
+                                f"supported: {', '.join(sorted(_READERS))}")
     size = path.stat().st_size
     if size == 0:
         raise ReadError("empty_file", f"{path.name} is empty (0 bytes)")
