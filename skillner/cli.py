@@ -434,7 +434,6 @@ def curve_cmd(
                                           "against (trained, or taken from the cache, where a run is missing)"),
 ) -> None:
     """F1 against labelled resumes: train at each size and seed, fit, extrapolate and price."""
-
     from .baseline import build_baseline
     from .convert import read_docbin
     from .cost import CostSettings
