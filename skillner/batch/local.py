@@ -9,7 +9,6 @@ its chunk is retried file by file, and the file that kills a worker again gets a
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -25,9 +24,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
-from .extract import SCHEMA_VERSION, extract_texts, skill_name
-from .readers import Limits, ReadError, read_file
-from .vocabulary import normalise_alias
+from ..extract import SCHEMA_VERSION, extract_texts
+from ..readers import Limits, ReadError, read_file
 
 
 class BatchError(RuntimeError):
@@ -87,8 +85,8 @@ _WORKER: dict = {}
 
 
 def _init_worker(model: Path | None, limits: Limits, timeout: float, with_text: bool) -> None:
-    from .evaluate import load_model
-    from .vocabulary import ConceptIndex
+    from ..evaluate import load_model
+    from ..vocabulary import ConceptIndex
 
     _WORKER.update(nlp=load_model(model), concepts=ConceptIndex.load(), limits=limits, timeout=timeout,
                    with_text=with_text)
@@ -221,28 +219,3 @@ def _run_chunks(chunks: list[list[Task]], settings: BatchSettings, write, peak_m
                     peak_mb.append(peak)
                     write(rows)
             # a broken pool cannot take more work: the loop starts a fresh one
-
-
-def write_summary(results: Path, out: Path) -> int:
-    """Skill frequencies across a batch's rows: per normalised skill, the resumes that mention
-    it and its mentions. Returns the number of distinct skills."""
-    resumes: Counter = Counter()
-    mentions: Counter = Counter()
-    info: dict = {}
-    with results.open(encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            for skill in row.get("skills", ()):
-                concept = skill["normalised"] or {}
-                key = concept.get("concept_id") or f"{normalise_alias(skill['text'])}|{skill['label']}"
-                info.setdefault(key, {"skill": skill_name(skill), "label": skill["label"],
-                                      "concept_id": concept.get("concept_id", ""), "source": concept.get("source", "")})
-                resumes[key] += 1
-                mentions[key] += skill["count"]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, ["skill", "label", "concept_id", "source", "resumes", "mentions"])
-        writer.writeheader()
-        for key, count in sorted(resumes.items(), key=lambda kv: (-kv[1], info[kv[0]]["skill"])):
-            writer.writerow({**info[key], "resumes": count, "mentions": mentions[key]})
-    return len(resumes)

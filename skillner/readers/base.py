@@ -1,0 +1,36 @@
+"""The types every reader shares: what a file yields, why it yields nothing, and the limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+class ReadError(ValueError):
+    """A file that yields no text; `kind` names why (see `ERROR_KINDS`)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+class UnsupportedFormat(ReadError):
+    def __init__(self, message: str):
+        super().__init__("unsupported_format", message)
+
+
+ERROR_KINDS = ("unsupported_format", "empty_file", "not_text", "too_large", "too_many_pages", "corrupt",
+               "encrypted", "no_text_layer", "timeout", "crash")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Files beyond these are refused before parsing: a resume is not 20 MB or 50 pages."""
+
+    max_bytes: int = 20_000_000
+    max_pages: int = 50
+
+
+@dataclass
+class Extracted:
+    text: str
+    reader: str
+    pages: int | None = None
