@@ -13,7 +13,7 @@ DATA := build/data
 CORPUS_XML := $(wildcard corpus/dotin/*.xml)
 RESUME := corpus/examples/resume.txt
 
-.PHONY: demo test test-fast train curve compare evaluate data annotations-check annotations-experiment install install-trf benchmark benchmark-doccano doccano-install doccano-up doccano-down clean
+.PHONY: demo test test-fast train curve compare evaluate data annotations-check annotations-experiment install install-trf install-ocr system-deps benchmark benchmark-doccano doccano-install doccano-up doccano-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ $(VENV)/.installed-trf: $(VENV)/.installed
 	touch $@
 
 install-trf: $(VENV)/.installed-trf
+
+# OCR of scanned resumes: pytesseract (pip) and the tesseract program (Debian, scripts/system-deps.sh).
+$(VENV)/.installed-ocr: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[ocr]"
+	touch $@
+
+install-ocr: $(VENV)/.installed-ocr system-deps
+
+system-deps:
+	@bash scripts/system-deps.sh
 
 # --- data: corpus -> canonical JSONL -> splits -> DocBin ---------------------------
 annotations/dotin.jsonl.gz annotations/dotin.report.json &: $(CORPUS_XML) configs/labels.json skillner/dotin.py skillner/convert.py skillner/registry.py | $(VENV)/.installed
@@ -130,7 +140,7 @@ demo: $(VENV)/.installed $(MODEL)/metrics.json $(DEMO)/results.jsonl
 	$(SKILLNER) extract $(RESUME) --format table
 	@echo "batch over corpus/examples: $(DEMO)/results.jsonl, skill frequencies in $(DEMO)/skills.csv"
 
-test: $(VENV)/.installed-trf $(DATA)/train.spacy .venv-doccano/.installed
+test: $(VENV)/.installed-trf $(VENV)/.installed-ocr system-deps $(DATA)/train.spacy .venv-doccano/.installed
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
 test-fast: $(VENV)/.installed $(DATA)/train.spacy
