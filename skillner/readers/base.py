@@ -18,7 +18,7 @@ class UnsupportedFormat(ReadError):
 
 
 ERROR_KINDS = ("unsupported_format", "empty_file", "not_text", "too_large", "too_many_pages", "corrupt",
-               "encrypted", "no_text_layer", "timeout", "crash")
+               "encrypted", "no_text_layer", "unreadable", "timeout", "crash")
 
 
 @dataclass(frozen=True)
