@@ -106,3 +106,34 @@ def write_docx(text: str, path: Path, skills_table: list[list[str]] | None = Non
             for cell, value in zip(row.cells, values):
                 cell.text = value
     document.save(str(path))
+
+
+def write_dated_rows_pdf(header: str, jobs: list[tuple[str, str, str, str, list[str]]], skills: list[str],
+                         path: Path) -> list[str]:
+    """One column in the style of Jake's resume and awesome-cv: each job's title with its dates
+    right-aligned on the same baseline, the employer with its place right-aligned below, short
+    bullets, then short skill lines. Right-aligned fragments leave a clear vertical channel, so
+    a reader can take the rows for two columns. `jobs` holds (title, dates, employer, place,
+    bullets); returns the lines in reading order, each row as "left right"."""
+    pdf = _pdf()
+    pdf.add_page()
+    lines = [_fit(pdf, header)]
+    pdf.cell(0, 6, lines[0], align="C", new_x="LMARGIN", new_y="NEXT")
+    for title, dates, employer, place, bullets in jobs:
+        pdf.ln(2)
+        for left, right in ((title, dates), (employer, place)):
+            left, right = _fit(pdf, left), _fit(pdf, right)
+            y = pdf.get_y()
+            pdf.cell(0, 4.5, left)
+            pdf.set_xy(pdf.l_margin, y)
+            pdf.cell(0, 4.5, right, align="R", new_x="LMARGIN", new_y="NEXT")
+            lines.append(f"{left} {right}")
+        for bullet in bullets:
+            pdf.cell(0, 4.5, _fit(pdf, f"• {bullet}"), new_x="LMARGIN", new_y="NEXT")
+            lines.append(_fit(pdf, f"• {bullet}"))
+    pdf.ln(2)
+    for line in skills:
+        pdf.cell(0, 4.5, _fit(pdf, line), new_x="LMARGIN", new_y="NEXT")
+        lines.append(_fit(pdf, line))
+    pdf.output(str(path))
+    return lines

@@ -1,42 +1,64 @@
-"""Text clean-up shared by every reader: line ends, hyphenation broken at line ends, blank runs."""
+"""Text clean-up shared by every reader: line ends, hyphenation broken at line ends, control
+characters, blank runs."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-_LINE_END_HYPHEN = re.compile(r"([^\W\d_]+)-\n([a-z]+)")
+# The head must start a letter run (the look-behind), so a long run of letters with no break
+# in it is scanned once: without it the search restarts at every letter (quadratic).
+_LINE_END_HYPHEN = re.compile(r"(?<![^\W\d_])([^\W\d_]+)-\n([a-z]+)")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _BLANK_RUN = re.compile(r"\n{3,}")
 # Word endings that a hyphenation break leaves on the next line ("manage-/ment").
 _SUFFIXES = frozenset("ment ments tion tions sion sions ing ings ity ities ness ance ence ances ences able ible "
                       "ably ally ical ive ives ous ly ed er ers es est ism ist ists ure ures ise ize ised ized "
                       "ating ation ations ated ator ators ial ian ant ants ent ents ogy ics".split())
+# Word starts that make compounds ("cross-/functional"), not syllables of a longer word.
+_COMPOUND_HEADS = frozenset("anti back bi co cross e end front full half hands high low mid multi non off on open "
+                             "peer post real self semi third top user well".split())
+# Control characters become nothing, except the line separators among them; tab and line feed stay.
+_CONTROLS = {code: None for code in [*range(0x20), *range(0x7F, 0xA0)] if chr(code) not in "\t\n"}
+_CONTROLS.update({code: "\n" for code in (0x0B, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)})
 
 
 def clean_text(text: str) -> str:
-    """Unix line ends, hyphenation at line ends undone, runs of blank lines shortened.
+    """Unix line ends, hyphenation at line ends undone, control characters dropped, runs of
+    blank lines shortened.
 
-    "manage-\nment" becomes "management" (the tail is a word ending, or the document spells
-    the word unbroken elsewhere), "cross-\nfunctional" becomes "cross-functional" (Word does
-    not hyphenate by default, so a line-end hyphen before a whole word is usually real).
-    PDFium's marker for a hyphen it saw at a line end (U+FFFE) counts as such a break; a soft
-    hyphen at a line end is always a word broken in two; a dash before a capital or a bullet
-    stays as written.
+    A line-end hyphen is a word broken in two ("manage-\\nment", "arti-\\ncles" become
+    "management", "articles") unless the document says otherwise: it writes the word with the
+    hyphen elsewhere, or the head is a word of its own or a compound's start, or the tail is a
+    word the document uses elsewhere ("cross-\\nfunctional", "data-\\ndriven" stay hyphenated).
+    A whole-word tail joins when the document spells the word unbroken elsewhere. PDFium's
+    markers for a hyphen it saw at a line end (U+FFFE, and U+0002 in bounded text) count as
+    such a break; a soft hyphen at a line end is always a word broken in two (the PDF reader
+    turns the soft hyphens a font draws into "-" before this); a dash before a capital or a
+    bullet stays as written.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\x00", "")
-    text = text.replace("\ufffe", "-\n").replace("\u00ad\n", "").replace("\u00ad", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = text.replace("\ufffe", "-\n").replace("\x02", "-\n").replace("\u00ad\n", "").replace("\u00ad", "")
+    text = text.translate(_CONTROLS)
     if "-\n" in text:
-        words = set(re.findall(r"[\w-]+", text.lower()))
-
-        def join(match: re.Match) -> str:
-            head, tail = match.group(1), match.group(2)
-            whole = (head + tail).lower()
-            if f"{head}-{tail}".lower() in words and whole not in words:
-                return f"{head}-{tail}"
-            if whole in words or tail in _SUFFIXES or len(tail) <= 2:
-                return head + tail
-            return f"{head}-{tail}"
-
-        text = _LINE_END_HYPHEN.sub(join, text)
+        text = _LINE_END_HYPHEN.sub(_hyphenation_rule(text), text)
     text = _TRAILING_SPACE.sub("\n", text)
     return _BLANK_RUN.sub("\n\n", text).strip("\n")
+
+
+def _hyphenation_rule(text: str):
+    counts = Counter(re.findall(r"[\w-]+", text.lower()))
+
+    def join(match: re.Match) -> str:
+        head, tail = match.group(1), match.group(2)
+        whole, hyphenated, lower_head = (head + tail).lower(), f"{head}-{tail}".lower(), head.lower()
+        if counts[hyphenated] and not counts[whole]:
+            return f"{head}-{tail}"
+        if counts[whole] or tail in _SUFFIXES or len(tail) <= 2:
+            return head + tail
+        if (lower_head in _COMPOUND_HEADS or (len(head) >= 4 and counts[lower_head])
+                or (len(tail) >= 3 and counts[tail] >= 2)):
+            return f"{head}-{tail}"
+        return head + tail
+
+    return join

@@ -29,35 +29,35 @@ def read_pdf(data: bytes, name: str, limits: Limits) -> Extracted:
 
 
 def _pdf_page_text(page) -> str:
-    """A page's text in reading order: full-width bands top to bottom, and inside a band with
-    a vertical gutter, the left column before the right one.
+    """A page's text in reading order.
 
-    PDFium returns text in content-stream order, which for a resume laid out as a two-column
-    table interleaves the columns line by line.
+    PDFium returns text in content-stream order, which keeps a row ("Engineer ... Jan 2020 -
+    Present") on one line but interleaves a two-column table line by line. So a page is read
+    column by column only when a vertical gutter separates two real columns (see
+    `_is_column_layout`); whole words are assigned to a side, never cut.
     """
     textpage = page.get_textpage()
     try:
+        text = textpage.get_text_range()
         rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
         if not rects:
             return ""
         gutter = _gutter(rects)
-        if gutter is None:
-            return textpage.get_text_range()
-        parts = []
-        for top, bottom, split in _bands(rects, gutter):
-            if split:
-                parts.append(textpage.get_text_bounded(right=gutter, top=top, bottom=bottom))
-                parts.append(textpage.get_text_bounded(left=gutter, top=top, bottom=bottom))
-            else:
-                parts.append(textpage.get_text_bounded(top=top, bottom=bottom))
-        return "\n".join(part for part in parts if part.strip())
+        if gutter is not None:
+            lines = _lines(_words(textpage, text))
+            if _is_column_layout(lines, gutter):
+                text = _read_columns(lines, gutter)
+        # A soft hyphen in a text layer was drawn: the font's visible hyphen ("multi-master",
+        # "Sep. 2023 - Mar. 2024"); one at a line end is left to clean_text's hyphenation rules.
+        return text.replace("\u00ad", "-")
     finally:
         textpage.close()
 
 
 def _gutter(rects, min_lines: int = 3) -> float | None:
     """An x position that at most 10 % of the text rectangles cross, with at least `min_lines`
-    rectangles (and 5 % of them) wholly on each side; None for a single-column page."""
+    rectangles (and 5 % of them) wholly on each side; None for a single-column page.
+    A candidate only: `_is_column_layout` decides whether the sides are columns or rows."""
     left, right = min(r[0] for r in rects), max(r[2] for r in rects)
     best = None
     for x in sorted({r[2] + 1 for r in rects}):
@@ -66,23 +66,109 @@ def _gutter(rects, min_lines: int = 3) -> float | None:
         crossing = sum(1 for r in rects if r[0] < x < r[2])
         before = sum(1 for r in rects if r[2] <= x)
         after = len(rects) - crossing - before
-        if crossing <= 0.1 * len(rects) and min(before, after) >= max(min_lines, 0.05 * len(rects)):
-            if best is None or crossing < best[0]:
-                best = (crossing, x)
+        if (crossing <= 0.1 * len(rects) and min(before, after) >= max(min_lines, 0.05 * len(rects))
+                and (best is None or crossing < best[0])):
+            best = (crossing, x)
     return None if best is None else best[1]
 
 
-def _bands(rects, gutter: float):
-    """(top, bottom, split) bands from the top of the page: a rectangle crossing the gutter
-    is a full-width band of its own; the text between such rectangles is split at the gutter."""
-    crossing = sorted((r for r in rects if r[0] < gutter < r[2]), key=lambda r: -r[3])
-    top = max(r[3] for r in rects) + 1
-    bottom_of_page = min(r[1] for r in rects) - 1
-    bands = []
-    for rect in crossing:
-        if rect[3] < top:
-            bands.append((top, rect[3], True))
-        bands.append((rect[3], rect[1], False))
-        top = min(top, rect[1])
-    bands.append((top, bottom_of_page, True))
-    return [(t, b, split) for t, b, split in bands if t > b]
+# PDFium's markers for a hyphen it found at a line end: the word goes on on the next line.
+_LINE_END_HYPHENS = "\ufffe\x02"
+
+
+class _Word:
+    __slots__ = ("bottom", "left", "right", "text", "top")
+
+    def __init__(self, text, left, right, bottom, top):
+        self.text, self.left, self.right, self.bottom, self.top = text, left, right, bottom, top
+
+    @property
+    def middle(self) -> float:
+        return (self.bottom + self.top) / 2
+
+
+def _words(textpage, text: str) -> list[_Word]:
+    """The page's words with their boxes (PDFium's loose boxes: font height, so words on one
+    baseline share a vertical extent). A word ends at white space, at a line-end hyphen, and
+    where the next character jumps away (back to the left, up or down, or past a wide gap)."""
+    import pypdfium2.raw as pdfium_c
+
+    box = pdfium_c.FS_RECTF()
+    words, current = [], None
+    for index, char in enumerate(text):
+        if char.isspace():
+            current = None
+            continue
+        pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, index, box)
+        left, right, bottom, top = box.left, box.right, box.bottom, box.top
+        if current is not None:
+            height = max(current.top - current.bottom, top - bottom, 1.0)
+            if (left < current.left - 1 or left > current.right + 0.1 * height
+                    or abs((bottom + top) / 2 - current.middle) > 0.5 * height):
+                current = None
+        if current is None:
+            current = _Word("", left, right, bottom, top)
+            words.append(current)
+        if char in _LINE_END_HYPHENS:
+            char = "-"
+        current.text += char
+        current.left, current.right = min(current.left, left), max(current.right, right)
+        current.bottom, current.top = min(current.bottom, bottom), max(current.top, top)
+        if char == "-" and text[index] in _LINE_END_HYPHENS:
+            current = None
+    return words
+
+
+def _lines(words: list[_Word]) -> list[list[_Word]]:
+    """Words grouped by baseline, top of the page first, each line left to right."""
+    lines: list[list[_Word]] = []
+    for word in sorted(words, key=lambda w: -w.middle):
+        line = lines[-1] if lines else None
+        if line and abs(line[0].middle - word.middle) <= 0.4 * min(word.top - word.bottom, line[0].top - line[0].bottom):
+            line.append(word)
+        else:
+            lines.append([word])
+    return [sorted(line, key=lambda w: w.left) for line in lines]
+
+
+def _is_column_layout(lines: list[list[_Word]], gutter: float, min_lines: int = 3) -> bool:
+    """Whether the gutter separates two columns, not the two ends of rows.
+
+    Each side must hold `min_lines` lines of several words. And a row (a job title with its
+    date or place right-aligned on the same baseline) is not a column: where most lines that
+    have text on both sides end in a short fragment flush with the right margin, the page is
+    one column of rows.
+    """
+    split = [line for line in lines if not any(w.left < gutter < w.right for w in line)]
+    sides = [([w for w in line if w.right <= gutter], [w for w in line if w.left >= gutter]) for line in split]
+    if min(sum(len(side[s]) > 1 for side in sides) for s in (0, 1)) < min_lines:
+        return False
+    margin = max(w.right for line in lines for w in line)
+    width = margin - min(w.left for line in lines for w in line)
+    both = [(left, right) for left, right in sides if left and right]
+    rows = sum(1 for _, right in both if margin - right[-1].right < 0.02 * width
+               and right[-1].right - right[0].left < 0.4 * width)
+    return rows < 0.5 * len(both)
+
+
+def _read_columns(lines: list[list[_Word]], gutter: float) -> str:
+    """Full-width lines as they are; between them, the left side's lines, then the right's."""
+    out: list[str] = []
+    left: list[str] = []
+    right: list[str] = []
+    for line in lines:
+        if any(w.left < gutter < w.right for w in line):
+            out += left + right + [_joined(line)]
+            left, right = [], []
+            continue
+        left_words = [w for w in line if w.right <= gutter]
+        right_words = [w for w in line if w.left >= gutter]
+        if left_words:
+            left.append(_joined(left_words))
+        if right_words:
+            right.append(_joined(right_words))
+    return "\n".join(out + left + right)
+
+
+def _joined(words: list[_Word]) -> str:
+    return " ".join(w.text for w in words)
