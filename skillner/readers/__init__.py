@@ -8,6 +8,8 @@ pdfminer.six, and the column split in `pdf.py` gives it pdfminer's reading order
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -23,27 +25,73 @@ __all__ = ["ERROR_KINDS", "Extracted", "Limits", "ReadError", "UnsupportedFormat
 
 
 def read_file(path: Path | str, limits: Limits = Limits()) -> Extracted:
-    """The text of one resume file; `-` reads standard input."""
+    """The text of one resume file; `-` reads standard input as a text file."""
     if str(path) == "-":
-        return Extracted(clean_text(sys.stdin.read()), "stdin")
+        return read_bytes(_read_stdin(limits), ".txt", "stdin", limits)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in _READERS:
         raise UnsupportedFormat(f"unsupported format {suffix or '(no extension)'!r} for {path.name}; "
                                 f"supported: {', '.join(sorted(_READERS))}")
-    size = path.stat().st_size
-    if size == 0:
-        raise ReadError("empty_file", f"{path.name} is empty (0 bytes)")
-    if size > limits.max_bytes:
-        raise ReadError("too_large", f"{path.name} is {size:,} bytes, over the limit of {limits.max_bytes:,}")
-    return read_bytes(path.read_bytes(), suffix, path.name, limits)
+    return read_bytes(_read_regular_file(path, limits), suffix, path.name, limits)
+
+
+def _read_regular_file(path: Path, limits: Limits) -> bytes:
+    """The bytes of a regular file, at most `limits.max_bytes`; a file that cannot be read
+    (no permission, vanished, a directory, FIFO or device) is `unreadable`. O_NONBLOCK keeps
+    a FIFO from blocking the open; the check on the open descriptor leaves no race."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise ReadError("unreadable", f"{path.name} does not exist (deleted or moved?)") from None
+    except OSError as error:
+        raise ReadError("unreadable", f"{path.name} cannot be opened ({error.strerror or type(error).__name__})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise ReadError("unreadable", f"{path.name} is not a regular file (a directory, FIFO or device)")
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            data = stream.read(limits.max_bytes + 1)
+    except OSError as error:
+        raise ReadError("unreadable", f"{path.name} could not be read ({error.strerror or type(error).__name__})") from None
+    finally:
+        os.close(handle)
+    _check_size(data, path.name, limits)
+    return data
+
+
+def _read_stdin(limits: Limits) -> bytes:
+    """Standard input as bytes (its encoding is detected like a file's), at most `limits.max_bytes`."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise ReadError("unreadable", "standard input is closed or not a byte stream")
+    try:
+        data = stream.read(limits.max_bytes + 1)
+    except OSError as error:
+        raise ReadError("unreadable", f"standard input could not be read ({error.strerror or type(error).__name__})") from None
+    _check_size(data, "stdin", limits)
+    return data
+
+
+def _check_size(data: bytes, name: str, limits: Limits) -> None:
+    if not data:
+        raise ReadError("empty_file", f"{name} is empty (0 bytes)")
+    if len(data) > limits.max_bytes:
+        raise ReadError("too_large", f"{name} is over the limit of {limits.max_bytes:,} bytes")
 
 
 def read_bytes(data: bytes, suffix: str, name: str = "", limits: Limits = Limits()) -> Extracted:
     reader = _READERS.get(suffix.lower())
     if reader is None:
         raise UnsupportedFormat(f"unsupported format {suffix!r} for {name}")
-    found = reader(data, name, limits)
+    try:
+        found = reader(data, name, limits)
+    except ReadError:
+        raise
+    except MemoryError:
+        raise ReadError("too_large", f"{name}: reading it ran out of memory") from None
+    except Exception as error:  # a reader library failing in a way it does not document: the file is at fault
+        raise ReadError("corrupt", f"{name}: {reader.__name__} failed ({type(error).__name__}: {str(error)[:200]})") \
+            from error
     found.text = clean_text(found.text)
     if not found.text.strip():
         if found.reader == "pdfium":
