@@ -9,21 +9,27 @@ Pitfalls this module handles: log in with `POST /v1/auth/login/` and send
 POSTs fail with 403); confirming an example (`POST .../states`) is a toggle, so it is only
 sent when the example is not confirmed yet; in a non-collaborative project an admin sees
 only their own spans, so multi-annotator pulls need a collaborative project.
+
+Secrets (the password, the token, a URL's user:password) never reach a message: the URL is
+refused if it carries userinfo, netrc errors name only the file and line, and an answer's
+text is scrubbed of both before it is quoted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import netrc
 import os
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -33,10 +39,58 @@ from .labels import load_label_map
 DEFAULT_URL = "http://127.0.0.1:8000"
 PAGE_LIMIT = 100
 RETRY_STATUSES = {500, 502, 503, 504}
+SPAN_KEYS = ("id", "user", "label", "start_offset", "end_offset", "created_at", "updated_at")
+REQUEST_TIMEOUT = 30.0  # seconds to wait for an answer; DOCCANO_REQUEST_TIMEOUT overrides it
+CONNECT_TIMEOUT = 5.0  # a reachable server accepts at once; longer means a wrong or dead address
+# Failures after which the request never reached the server, or was cut before an answer:
+# retried with backoff, for every method (push is idempotent per resume).
+TRANSIENT = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+# Failures that cost a whole timeout each: a GET is tried once more, a POST is not (the server
+# may still be working on it, and a second try would wait as long again).
+SLOW = (httpx.ConnectTimeout, httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout)
 
 
 class DoccanoError(RuntimeError):
     """A failure the user can act on, in one line."""
+
+
+def redact_url(url: str) -> str:
+    """The URL with any `user:password@` replaced by `***@`, even when it does not parse."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    if "@" in rest:  # the last @ ends the userinfo: a password may contain '@', '/' or ':'
+        rest = "***@" + rest.rpartition("@")[2]
+    return scheme + sep + rest
+
+
+def base_url(url: str) -> str:
+    """A Doccano base URL checked up front, so a bad one is one clear line, not an httpx traceback.
+
+    Userinfo is refused rather than used: it would end up in messages and logs, and a
+    password belongs in DOCCANO_PASSWORD or netrc.
+    """
+    shown = redact_url(url.strip())
+    url = url.strip().rstrip("/")
+    if not url:
+        raise DoccanoError(f"DOCCANO_URL is empty: unset it for {DEFAULT_URL}, or give http(s)://HOST[:PORT]")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL):
+        raise DoccanoError(f"DOCCANO_URL {shown!r} is not a valid URL: give http(s)://HOST[:PORT]") from None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise DoccanoError(f"DOCCANO_URL {shown!r} must start with http:// or https:// and name a host, "
+                           f"e.g. {DEFAULT_URL}")
+    if "@" in parts.netloc:
+        raise DoccanoError(f"DOCCANO_URL {shown!r} carries a user name or password, which is not used: "
+                           f"remove it and set DOCCANO_USERNAME and DOCCANO_PASSWORD, or add a netrc entry")
+    if not parts.hostname:
+        raise DoccanoError(f"DOCCANO_URL {shown!r} names no host: give http(s)://HOST[:PORT]")
+    if parts.query or parts.fragment:
+        raise DoccanoError("DOCCANO_URL must be the server's base address, without a ?query or #fragment")
+    return url
 
 
 @dataclass(frozen=True)
@@ -46,7 +100,7 @@ class Credentials:
     password: str
 
     def __repr__(self) -> str:  # never let the password reach a log or traceback
-        return f"Credentials(url={self.url!r}, username={self.username!r}, password='***')"
+        return f"Credentials(url={redact_url(self.url)!r}, username={self.username!r}, password='***')"
 
 
 def credentials_from_env(env: dict[str, str] | None = None) -> Credentials:
@@ -55,36 +109,122 @@ def credentials_from_env(env: dict[str, str] | None = None) -> Credentials:
     The netrc file is `DOCCANO_NETRC` if set, else `~/.netrc`.
     """
     env = os.environ if env is None else env
-    url = env.get("DOCCANO_URL", DEFAULT_URL).rstrip("/")
+    url = base_url(env.get("DOCCANO_URL", DEFAULT_URL))
     username, password = env.get("DOCCANO_USERNAME"), env.get("DOCCANO_PASSWORD")
     if not (username and password):
-        path = Path(env.get("DOCCANO_NETRC", Path.home() / ".netrc"))
-        host = urlparse(url).hostname or ""
-        entry = None
-        if path.exists():
-            try:
-                entry = netrc.netrc(str(path)).authenticators(host)
-            except netrc.NetrcParseError as err:
-                raise DoccanoError(f"cannot read {path}: {err.msg} (line {err.lineno})") from None
+        path = Path(env.get("DOCCANO_NETRC") or Path.home() / ".netrc")
+        host = urlsplit(url).hostname
+        entry = _netrc_entry(path, host)
         if entry is None:
             raise DoccanoError(f"no Doccano credentials: set DOCCANO_USERNAME and DOCCANO_PASSWORD, "
                                f"or add 'machine {host} login ... password ...' to {path}")
-        username, password = entry[0], entry[2]
+        username, _, password = entry
+        if not (username and password):
+            raise DoccanoError(f"the entry for {host} in netrc file {path} lacks a login or a password")
     return Credentials(url, username, password)
 
 
-class DoccanoClient:
-    """A small, retrying client for the parts of Doccano's API that skillner needs."""
+def _netrc_entry(path: Path, host: str) -> tuple[str, str, str] | None:
+    """The netrc entry for `host`, or None when there is no such file or entry.
 
-    def __init__(self, credentials: Credentials, timeout: float = 30.0, retries: int = 4, backoff: float = 0.5):
+    A parse error is reported by file and line only: Python's message quotes the offending
+    token, which is often the password.
+    """
+    try:
+        return netrc.netrc(str(path)).authenticators(host)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except IsADirectoryError:
+        raise DoccanoError(f"netrc file {path} is a directory (set DOCCANO_NETRC to a file)") from None
+    except netrc.NetrcParseError as err:
+        raise DoccanoError(f"cannot parse netrc file {path}: malformed entry on line "
+                           f"{_netrc_error_line(path, err)} (the line is not shown: it may hold a password)") from None
+    except UnicodeDecodeError:
+        raise DoccanoError(f"cannot read netrc file {path}: it is not UTF-8 text") from None
+    except OSError as err:
+        raise DoccanoError(f"cannot read netrc file {path}: {err.strerror or type(err).__name__}") from None
+
+
+def _netrc_error_line(path: Path, err: netrc.NetrcParseError) -> int:
+    """The line that holds the bad token: Python counts one line too many when it ends a line."""
+    token = re.search(r"'(.*)'$", err.msg)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return err.lineno
+    if token:
+        for number in range(min(err.lineno, len(lines)), 0, -1):
+            if token.group(1) in lines[number - 1].split():
+                return number
+    return err.lineno
+
+
+def request_timeout_from_env(env: dict[str, str] | None = None) -> float:
+    """`DOCCANO_REQUEST_TIMEOUT`: seconds to wait for an answer (default 30)."""
+    env = os.environ if env is None else env
+    raw = env.get("DOCCANO_REQUEST_TIMEOUT")
+    if raw is None:
+        return REQUEST_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise DoccanoError(f"DOCCANO_REQUEST_TIMEOUT must be a number of seconds above 0, not {raw!r}")
+    return seconds
+
+
+def client_from_env(env: dict[str, str] | None = None) -> "DoccanoClient":
+    """A logged-in client configured by the DOCCANO_* variables (and netrc)."""
+    return DoccanoClient(credentials_from_env(env), timeout=request_timeout_from_env(env))
+
+
+def _answer(response: httpx.Response):
+    """The answer's JSON, or None when it is not JSON (a web page, an empty body)."""
+    if "json" not in response.headers.get("content-type", ""):
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _has_keys(value, keys: tuple[str, ...]) -> bool:
+    """Whether `value`, an object or a list of objects, has every one of `keys`."""
+    return not keys or all(isinstance(item, dict) and all(k in item for k in keys)
+                           for item in (value if isinstance(value, list) else [value]))
+
+
+def _with(keys: tuple[str, ...]) -> str:
+    return f" with {', '.join(map(repr, keys))}" if keys else ""
+
+
+class DoccanoClient:
+    """A small, retrying client for the parts of Doccano's API that skillner needs.
+
+    A call waits at most `timeout` seconds for an answer. Quick failures (connection refused
+    or dropped, 5xx) are retried `retries` times with backoff; a timeout is retried once for a
+    GET and never for a POST, so a server that accepts and never answers is reported after
+    one timeout at login, and after two for a GET.
+    """
+
+    def __init__(self, credentials: Credentials, timeout: float = REQUEST_TIMEOUT, retries: int = 4,
+                 backoff: float = 0.5):
         self.credentials = credentials
-        self.url = credentials.url
+        self.url = base_url(credentials.url)
+        self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self.requests = 0
+        self._token = ""
         self._me: dict | None = None
-        self._http = httpx.Client(base_url=self.url, timeout=timeout)
-        self._login()
+        self._http = httpx.Client(base_url=self.url,
+                                  timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)))
+        try:
+            self._login()
+        except BaseException:
+            self._http.close()
+            raise
 
     def close(self) -> None:
         self._http.close()
@@ -97,63 +237,107 @@ class DoccanoClient:
 
     # --- transport ---------------------------------------------------------------
     def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
-        for attempt in range(self.retries + 1):
+        slow_tries = 2 if method == "GET" else 1
+        attempt = 0
+        while True:
+            attempt += 1
             self._http.cookies.clear()  # a session cookie would switch on CSRF checks
             try:
                 self.requests += 1
                 response = self._http.request(method, path, **kwargs)
-            except (httpx.ConnectError, httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.WriteError) as err:
-                if attempt == self.retries:
+            except SLOW as err:
+                if attempt >= slow_tries:
+                    raise DoccanoError(self._timeout_message(err, method, path)) from None
+            except TRANSIENT as err:
+                if attempt > self.retries:
                     raise DoccanoError(f"cannot reach Doccano at {self.url}: {type(err).__name__}; "
                                        f"is the server running (make doccano-up)?") from None
+            except httpx.HTTPError as err:  # its message may quote the URL or a proxy's: name it only
+                raise DoccanoError(f"cannot talk to Doccano at {self.url}: {type(err).__name__}") from None
             else:
-                if response.status_code not in RETRY_STATUSES or attempt == self.retries:
+                if response.status_code not in RETRY_STATUSES or attempt > self.retries:
                     return response
-            time.sleep(self.backoff * 2 ** attempt)
-        raise AssertionError("unreachable")
+            time.sleep(self.backoff * 2 ** (attempt - 1))
+
+    def _timeout_message(self, err: Exception, method: str, path: str) -> str:
+        if isinstance(err, httpx.ConnectTimeout):
+            return (f"cannot reach Doccano at {self.url}: no connection within {self._http.timeout.connect:g} s; "
+                    f"is the address right and the server running?")
+        return (f"no answer from {self.url} within {self.timeout:g} s to {method} {path} "
+                f"(DOCCANO_REQUEST_TIMEOUT sets the wait); is it a Doccano server, and is it overloaded?")
 
     def _login(self) -> None:
         response = self._send("POST", "/v1/auth/login/", json={
             "username": self.credentials.username, "password": self.credentials.password})
-        if response.status_code == 400:
+        answer = _answer(response)
+        if response.status_code == 400 and isinstance(answer, dict) and "non_field_errors" in answer:
             raise DoccanoError(f"Doccano at {self.url} rejected the username or password "
                                f"for user {self.credentials.username!r}")
-        self._check(response, "log in")
-        self._http.headers["Authorization"] = f"Token {response.json()['key']}"
+        self._token = self._json(self._check(response, "log in"), "log in", ("key",))["key"]
+        self._http.headers["Authorization"] = f"Token {self._token}"
+
+    def _scrub(self, text: str) -> str:
+        """Text from the server without the password or token, should it echo them back."""
+        for secret in (self.credentials.password, self._token):
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    def _not_doccano(self, response: httpx.Response, expected: str) -> DoccanoError:
+        request = response.request
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        return DoccanoError(f"the server at {self.url} is not a Doccano API: {request.method} {request.url.path} "
+                            f"answered HTTP {response.status_code} ({kind}), expected {expected}; "
+                            f"is DOCCANO_URL the Doccano server's address?")
 
     def _check(self, response: httpx.Response, what: str) -> httpx.Response:
         if response.is_success:
             return response
-        detail = response.text[:200].replace("\n", " ")
+        if _answer(response) is None:  # a web page: some other server's, or a proxy's
+            raise self._not_doccano(response, f"JSON, to {what}")
+        detail = self._scrub(response.text[:200]).replace("\n", " ")
         raise DoccanoError(f"Doccano could not {what} (HTTP {response.status_code}): {detail}")
 
-    def get(self, path: str, what: str, **params):
-        return self._check(self._send("GET", path, params=params or None), what).json()
+    def _json(self, response: httpx.Response, what: str, keys: tuple[str, ...] = ()):
+        """The answer's JSON; a web page, or JSON without `keys`, means the URL is not Doccano's API."""
+        value = _answer(response)
+        if value is None or not _has_keys(value, keys):
+            raise self._not_doccano(response, f"JSON{_with(keys)}, to {what}")
+        return value
 
-    def post(self, path: str, what: str, payload: dict):
-        return self._check(self._send("POST", path, json=payload), what).json()
+    def get(self, path: str, what: str, keys: tuple[str, ...] = (), **params):
+        return self._json(self._check(self._send("GET", path, params=params or None), what), what, keys)
 
-    def paginate(self, path: str, what: str, **params) -> Iterator[dict]:
-        """Every item of a limit/offset-paginated list, past the server's page size."""
+    def post(self, path: str, what: str, payload: dict, keys: tuple[str, ...] = ()):
+        return self._json(self._check(self._send("POST", path, json=payload), what), what, keys)
+
+    def paginate(self, path: str, what: str, keys: tuple[str, ...] = (), **params) -> Iterator[dict]:
+        """Every item of a limit/offset-paginated list, past the server's page size.
+
+        An unpaginated endpoint answers a plain list, a paginated one a page with `results`.
+        """
         offset = 0
         while True:
-            page = self.get(path, what, limit=PAGE_LIMIT, offset=offset, **params)
-            if isinstance(page, list):  # an unpaginated endpoint
-                yield from page
+            response = self._check(self._send("GET", path, params={"limit": PAGE_LIMIT, "offset": offset, **params}),
+                                   what)
+            page = _answer(response)
+            items = page if isinstance(page, list) else page.get("results") if isinstance(page, dict) else None
+            if not isinstance(items, list) or not _has_keys(items, keys):
+                raise self._not_doccano(response, f"a JSON list or a page of 'results'{_with(keys)}, to {what}")
+            yield from items
+            if isinstance(page, list) or not page.get("next") or not items:
                 return
-            yield from page["results"]
-            offset += len(page["results"])
-            if not page.get("next") or not page["results"]:
-                return
+            offset += len(items)
 
     # --- projects, labels, members -----------------------------------------------
     def me(self) -> dict:
         if self._me is None:
-            self._me = self.get("/v1/me", "read the current user")
+            self._me = self.get("/v1/me", "read the current user", ("id",))
         return self._me
 
     def find_project(self, name: str) -> dict | None:
-        return next((p for p in self.paginate("/v1/projects", "list projects") if p["name"] == name), None)
+        projects = self.paginate("/v1/projects", "list projects", ("id", "name"))
+        return next((p for p in projects if p["name"] == name), None)
 
     def project(self, name: str) -> dict:
         found = self.find_project(name)
@@ -169,39 +353,43 @@ class DoccanoClient:
             # Overlaps must be allowed for several annotators to mark the same words in a
             # collaborative project; overlaps within one annotator are reported on pull.
             "collaborative_annotation": collaborative, "random_order": False, "allow_overlapping": True,
-            "grapheme_mode": False, "use_relation": False, "tags": []})
+            "grapheme_mode": False, "use_relation": False, "tags": []}, ("id",))
 
     def span_types(self, project_id: int) -> dict[str, int]:
-        return {t["text"]: t["id"] for t in self.paginate(f"/v1/projects/{project_id}/span-types", "list labels")}
+        types = self.paginate(f"/v1/projects/{project_id}/span-types", "list labels", ("id", "text"))
+        return {t["text"]: t["id"] for t in types}
 
     def ensure_span_types(self, project_id: int, labels: Iterable[str]) -> dict[str, int]:
         colours = ["#2e7d32", "#1565c0", "#ef6c00", "#6a1b9a", "#c62828"]
         types = self.span_types(project_id)
         for i, label in enumerate(sorted(set(labels) - set(types))):
             created = self.post(f"/v1/projects/{project_id}/span-types", f"create label {label!r}", {
-                "text": label, "background_color": colours[i % len(colours)], "text_color": "#ffffff"})
+                "text": label, "background_color": colours[i % len(colours)], "text_color": "#ffffff"}, ("id",))
             types[label] = created["id"]
         return types
 
     def members(self, project_id: int) -> dict[int, str]:
-        return {m["user"]: m["username"] for m in self.paginate(f"/v1/projects/{project_id}/members", "list members")}
+        members = self.paginate(f"/v1/projects/{project_id}/members", "list members", ("user", "username"))
+        return {m["user"]: m["username"] for m in members}
 
     # --- examples, spans, states ---------------------------------------------------
     def examples(self, project_id: int) -> list[dict]:
-        return list(self.paginate(f"/v1/projects/{project_id}/examples", "list examples"))
+        return list(self.paginate(f"/v1/projects/{project_id}/examples", "list examples", ("id", "text", "meta")))
 
     def create_example(self, project_id: int, text: str, meta: dict) -> dict:
-        return self.post(f"/v1/projects/{project_id}/examples", "create an example", {"text": text, "meta": meta})
+        return self.post(f"/v1/projects/{project_id}/examples", "create an example", {"text": text, "meta": meta},
+                         ("id",))
 
     def spans(self, project_id: int, example_id: int) -> list[dict]:
-        return self.get(f"/v1/projects/{project_id}/examples/{example_id}/spans", "list spans")
+        return self.get(f"/v1/projects/{project_id}/examples/{example_id}/spans", "list spans", SPAN_KEYS)
 
     def create_span(self, project_id: int, example_id: int, start: int, end: int, label_id: int) -> dict:
         return self.post(f"/v1/projects/{project_id}/examples/{example_id}/spans", "create a span",
                          {"start_offset": start, "end_offset": end, "label": label_id})
 
     def states(self, project_id: int, example_id: int) -> list[dict]:
-        return list(self.paginate(f"/v1/projects/{project_id}/examples/{example_id}/states", "list confirmations"))
+        return list(self.paginate(f"/v1/projects/{project_id}/examples/{example_id}/states", "list confirmations",
+                                  ("confirmed_by", "confirmed_at")))
 
     def confirm(self, project_id: int, example_id: int) -> None:
         """Confirm an example for the current user; a no-op if it already is (the API toggles)."""
