@@ -334,10 +334,10 @@ app.add_typer(doccano_app, name="doccano")
 
 
 def _doccano_client():
-    from .doccano import DoccanoClient, DoccanoError, credentials_from_env
+    from .doccano import DoccanoError, client_from_env
 
     try:
-        return DoccanoClient(credentials_from_env())
+        return client_from_env()
     except DoccanoError as err:
         fail(str(err))
 
