@@ -137,3 +137,22 @@ def write_dated_rows_pdf(header: str, jobs: list[tuple[str, str, str, str, list[
         lines.append(_fit(pdf, line))
     pdf.output(str(path))
     return lines
+
+
+def write_right_sidebar_pdf(main: str, sidebar: list[str], path: Path) -> str:
+    """A main column on the left and a sidebar on the right, its lines right-aligned and spaced
+    wider than the main column's, written alternately (so the content stream interleaves them).
+    Returns the text in reading order: the main column, then the sidebar."""
+    pdf = _pdf()
+    main_lines = _fit(pdf, wrap(main, 75)).splitlines()
+    sidebar = [_fit(pdf, line) for line in sidebar]
+    pdf.add_page()
+    for i in range(max(len(main_lines), len(sidebar))):
+        if i < len(main_lines):
+            pdf.set_xy(10, 20 + 4.5 * i)
+            pdf.cell(135, 4.5, main_lines[i])
+        if i < len(sidebar):
+            pdf.set_xy(150, 22 + 7 * i)
+            pdf.cell(50, 4.5, sidebar[i], align="R")
+    pdf.output(str(path))
+    return "\n".join(main_lines + sidebar)

@@ -9,12 +9,17 @@ from pathlib import Path
 import pytest
 
 from skillner.readers import clean_text, read_file
-from tests.resume_files import write_dated_rows_pdf, write_two_column_pdf
+from tests.resume_files import (
+    write_dated_rows_pdf,
+    write_right_sidebar_pdf,
+    write_two_column_pdf,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real-pdfs"
 REFERENCE = ROOT / "tests" / "data" / "real-pdfs"
 EXAMPLES = ROOT / "corpus" / "examples"
+RESUME = (EXAMPLES / "resume.txt").read_text(encoding="utf-8")
 PDFS = {**{name: REAL / f"{name}.pdf" for name in ("awesome-cv-cv", "awesome-cv-resume",
                                                     "awesome-cv-resume-twocolumn", "moderncv-classic")},
         **{name: EXAMPLES / f"{name}.pdf" for name in ("resume-dotin-5", "resume-dotin-27-two-column")}}
@@ -201,3 +206,14 @@ def test_line_end_hyphen_search_is_linear():
     """40,000 letters without a break once took 25 s (the search restarted at every letter)."""
     letters = "a" * 40_000
     assert clean_text(f"{letters} manage-\nment {letters}x-\ny") == f"{letters} management {letters}xy"
+
+
+def test_right_aligned_sidebar_is_still_a_column(tmp_path):
+    """A sidebar right-aligned like a date column, but on baselines of its own: read after
+    the main column, not woven into it as the content stream has it."""
+    sidebar = ["Python and SQL", "Apache Spark", "Data modelling", "Power BI dashboards", "Team leadership",
+               "Stakeholder management"]
+    source = write_right_sidebar_pdf(" ".join(RESUME.split()[:260]), sidebar, tmp_path / "cv.pdf")
+    got = read_file(tmp_path / "cv.pdf").text
+    assert got.split() == clean_text(source).split()
+    assert got.endswith("\n".join(sidebar))

@@ -77,54 +77,54 @@ _LINE_END_HYPHENS = "\ufffe\x02"
 
 
 class _Word:
-    __slots__ = ("bottom", "left", "right", "text", "top")
+    __slots__ = ("baseline", "bottom", "left", "right", "text", "top")
 
-    def __init__(self, text, left, right, bottom, top):
-        self.text, self.left, self.right, self.bottom, self.top = text, left, right, bottom, top
-
-    @property
-    def middle(self) -> float:
-        return (self.bottom + self.top) / 2
+    def __init__(self, text, left, right, bottom, top, baseline):
+        self.text, self.left, self.right, self.bottom, self.top, self.baseline = \
+            text, left, right, bottom, top, baseline
 
 
 def _words(textpage, text: str) -> list[_Word]:
-    """The page's words with their boxes (PDFium's loose boxes: font height, so words on one
-    baseline share a vertical extent). A word ends at white space, at a line-end hyphen, and
-    where the next character jumps away (back to the left, up or down, or past a wide gap)."""
+    """The page's words with their boxes (PDFium's loose boxes: the font's height) and
+    baselines. A word ends at white space, at a line-end hyphen, and where the next character
+    jumps away (back to the left, up or down, or past a gap that PDFium took for no space)."""
+    import ctypes
+
     import pypdfium2.raw as pdfium_c
 
-    box = pdfium_c.FS_RECTF()
+    box, x, y = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
+    loose_box, origin, handle = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin, textpage.raw
     words, current = [], None
     for index, char in enumerate(text):
         if char.isspace():
             current = None
             continue
-        pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, index, box)
+        loose_box(handle, index, box)
         left, right, bottom, top = box.left, box.right, box.bottom, box.top
         if current is not None:
             height = max(current.top - current.bottom, top - bottom, 1.0)
             if (left < current.left - 1 or left > current.right + 0.1 * height
-                    or abs((bottom + top) / 2 - current.middle) > 0.5 * height):
+                    or abs(bottom - current.bottom) > 0.5 * height):
                 current = None
         if current is None:
-            current = _Word("", left, right, bottom, top)
+            origin(handle, index, x, y)
+            current = _Word("", left, right, bottom, top, y.value)
             words.append(current)
+        elif right > current.right:
+            current.right = right
+        current.text += "-" if char in _LINE_END_HYPHENS else char
         if char in _LINE_END_HYPHENS:
-            char = "-"
-        current.text += char
-        current.left, current.right = min(current.left, left), max(current.right, right)
-        current.bottom, current.top = min(current.bottom, bottom), max(current.top, top)
-        if char == "-" and text[index] in _LINE_END_HYPHENS:
             current = None
     return words
 
 
 def _lines(words: list[_Word]) -> list[list[_Word]]:
-    """Words grouped by baseline, top of the page first, each line left to right."""
+    """Words grouped by baseline, top of the page first, each line left to right. A row's two
+    ends share their baseline exactly; a sidebar's lines only by chance, so the tolerance is tight."""
     lines: list[list[_Word]] = []
-    for word in sorted(words, key=lambda w: -w.middle):
+    for word in sorted(words, key=lambda w: -w.baseline):
         line = lines[-1] if lines else None
-        if line and abs(line[0].middle - word.middle) <= 0.4 * min(word.top - word.bottom, line[0].top - line[0].bottom):
+        if line and line[0].baseline - word.baseline <= 0.08 * (line[0].top - line[0].bottom):
             line.append(word)
         else:
             lines.append([word])
@@ -136,8 +136,9 @@ def _is_column_layout(lines: list[list[_Word]], gutter: float, min_lines: int = 
 
     Each side must hold `min_lines` lines of several words. And a row (a job title with its
     date or place right-aligned on the same baseline) is not a column: where most lines that
-    have text on both sides end in a short fragment flush with the right margin, the page is
-    one column of rows.
+    have text on both sides, and most lines on the right side, end in a short fragment flush
+    with the right margin, the page is one column of rows. (A right-aligned sidebar has its
+    own baselines: few of its lines share one with the main column.)
     """
     split = [line for line in lines if not any(w.left < gutter < w.right for w in line)]
     sides = [([w for w in line if w.right <= gutter], [w for w in line if w.left >= gutter]) for line in split]
@@ -148,7 +149,7 @@ def _is_column_layout(lines: list[list[_Word]], gutter: float, min_lines: int = 
     both = [(left, right) for left, right in sides if left and right]
     rows = sum(1 for _, right in both if margin - right[-1].right < 0.02 * width
                and right[-1].right - right[0].left < 0.4 * width)
-    return rows < 0.5 * len(both)
+    return rows < 0.5 * len(both) or rows < 0.5 * sum(1 for _, right in sides if right)
 
 
 def _read_columns(lines: list[list[_Word]], gutter: float) -> str:
