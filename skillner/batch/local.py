@@ -1,19 +1,35 @@
-"""A folder of resumes to one JSONL file: one row per file, skills or an error, never a skip.
+"""A folder of resumes to one JSONL file: one row per listed path, skills or an error, never a skip.
 
-Worker processes each load the model once and take files in chunks of 16 (text reading,
-then `nlp.pipe` over the chunk). Rows are appended with one `write` each, so a kill leaves
-whole rows; `resume=True` skips every file whose (path, content hash) already has a row and
-drops a torn last line first. A worker that dies (a PDF that crashes PDFium) costs a restart:
-its chunk is retried file by file, and the file that kills a worker again gets a `crash` row.
+Worker processes each load the model once and take files in chunks of 16. A worker reads each
+file's bytes once and hashes exactly those bytes (`sha256` is the content that was read, even
+if the file changes during the run), then has them parsed by its reader process
+(`readers.guard.IsolatedReader`, bounded in time and memory), then runs `nlp.pipe` over the
+chunk's texts in character-bounded batches (`extract_texts`). Rows are appended with one
+`write` each, so a kill leaves whole rows.
+
+`resume=True` first checks that `out` is a skillner results file (else it is left untouched),
+drops a torn last line, and skips every file whose (name, content hash) already has a row; an
+`unreadable` row (no content, so no hash) counts as done by name. `retry_errors=True` also
+drops the rows of errors that may pass on a second try (`RETRIED_KINDS`) and reads those
+files again. A worker that dies costs a restart: its chunk is retried file by file, and the
+file that kills a worker again gets a `crash` row; a chunk that overruns its deadline (a
+worker stuck where no timeout reaches) is handled the same way, and gets a `timeout` row.
+
+One batch at a time writes an `out`: an exclusive lock on `<out>.lock` (holding its pid)
+refuses a second. Workers die with the driver (PR_SET_PDEATHSIG on Linux), and SIGTERM or
+SIGINT stop the workers and end the run with the rows written so far (`BatchInterrupted`).
 """
 
 from __future__ import annotations
 
-import hashlib
+import fcntl
 import json
+import math
 import os
 import resource
 import signal
+import sys
+import threading
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -25,11 +41,28 @@ from pathlib import Path
 from typing import Callable
 
 from ..extract import SCHEMA_VERSION, extract_texts
-from ..readers import Limits, ReadError, read_file
+from ..readers import _READERS, Limits, ReadError, UnsupportedFormat, read_bytes
+from ..readers.guard import IsolatedReader, die_with_parent, load_bytes
+from .files import Entry, GlobError, check_glob, list_entries
+
+RETRIED_KINDS = ("timeout", "crash", "unreadable")  # errors a second try may not repeat
+# The watchdog's allowance per file beyond the read timeout (parsing a text of Limits.max_chars
+# takes about a minute on one slow core), and for a worker to start and load the model.
+_PARSE_SECONDS = 300.0
+_START_SECONDS = 300.0
 
 
 class BatchError(RuntimeError):
     """The batch cannot start (not its files: those become error rows)."""
+
+
+class BatchInterrupted(BatchError):
+    """SIGTERM or SIGINT stopped the run; the rows written so far stay, `--resume` finishes it."""
+
+    def __init__(self, signum: int, written: int):
+        super().__init__(f"stopped by {signal.Signals(signum).name} after writing {written} row(s); "
+                         "run the same command with --resume to finish")
+        self.signum = signum
 
 
 @dataclass
@@ -40,100 +73,214 @@ class BatchSettings:
     timeout: float = 60.0  # seconds to read one file
     chunk_size: int = 16
     resume: bool = False
+    retry_errors: bool = False
     with_text: bool = False
     model: Path | None = None
+
+    def check(self) -> None:
+        """A one-line BatchError for a setting that would turn good files into error rows."""
+        for name, value in (("--workers", self.workers), ("chunk size", self.chunk_size),
+                            ("--max-pages", self.limits.max_pages), ("--max-mb", self.limits.max_bytes),
+                            ("max_chars", self.limits.max_chars)):
+            if not isinstance(value, int) or value < 1:
+                raise BatchError(f"{name} must be a positive number (got {value!r})")
+        if not isinstance(self.timeout, (int, float)) or not math.isfinite(self.timeout) or self.timeout <= 0:
+            raise BatchError(f"--timeout must be a positive number of seconds (got {self.timeout!r})")
+        if self.retry_errors and not self.resume:
+            raise BatchError("--retry-errors goes with --resume (it retries the error rows of an earlier run)")
+        try:
+            check_glob(self.glob)
+        except GlobError as error:
+            raise BatchError(str(error)) from None
 
 
 @dataclass
 class Task:
     path: str
     file: str  # relative to the batch folder: the row's name
-    sha256: str
+    file_hex: str | None = None
+    known: tuple[str, ...] = ()  # sha256 of this file's rows already in `out` (resume)
 
 
-def find_files(root: Path, pattern: str, exclude: Path | None = None) -> list[Path]:
-    """Every regular file matching `pattern` under `root`, sorted; hidden files included, so a
-    stray file is reported rather than ignored."""
-    exclude = exclude.resolve() if exclude else None
-    return sorted(p for p in root.glob(pattern) if p.is_file() and p.resolve() != exclude)
+def lock_path(out: Path) -> Path:
+    return out.with_name(out.name + ".lock")
 
 
-def file_sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def done_keys(out: Path) -> set[tuple[str, str]]:
-    """(file, sha256) of the rows already written; a torn last line is cut off first."""
+def done_keys(out: Path, retry_kinds: tuple[str, ...] = ()) -> dict[str, set[str | None]]:
+    """The sha256 of each file's rows already in `out` (None: a row without content). `out`
+    must be a skillner results file, else BatchError and it is left as it is; then a torn last
+    line is cut off, and rows with an error of `retry_kinds` are dropped (their files are read
+    again)."""
     if not out.exists():
-        return set()
-    keys = set()
+        return {}
+    keys: dict[str, set[str | None]] = {}
     whole = 0  # bytes up to the end of the last complete line
-    with out.open("r+b") as handle:  # line by line: a run of 100,000 rows need not fit in memory
-        for line in handle:
+    retried = False
+    with out.open("rb") as handle:  # line by line: a run of 100,000 rows need not fit in memory
+        for number, line in enumerate(handle, 1):
+            if not line.endswith(b"\n"):
+                if not line.startswith(b'{"schema_version"'):
+                    raise _not_results(out, number, "its last line is not a row that a kill cut short")
+                break
+            row = _results_row(out, number, line)
+            if row["status"] == "error" and row.get("error", {}).get("kind") in retry_kinds:
+                retried = True
+                continue
+            keys.setdefault(row.get("file_hex") or row["file"], set()).add(row["sha256"])
+            whole += len(line)
+    if retried:
+        _drop_rows(out, retry_kinds)
+    elif whole < out.stat().st_size:
+        with out.open("r+b") as handle:
+            handle.truncate(whole)
+    return keys
+
+
+def _results_row(out: Path, number: int, line: bytes) -> dict:
+    try:
+        row = json.loads(line)
+    except ValueError:
+        raise _not_results(out, number, "it is not JSON") from None
+    if not isinstance(row, dict) or not {"schema_version", "file", "status"} <= row.keys():
+        raise _not_results(out, number, "it has no schema_version, file and status")
+    if "sha256" not in row:
+        raise _not_results(out, number, "it has no sha256, which --resume compares")
+    return row
+
+
+def _not_results(out: Path, number: int, why: str) -> BatchError:
+    return BatchError(f"{out} is not a skillner results file (line {number}: {why}); --resume continues only "
+                      "a file written by `skillner batch`, and it was left as it is")
+
+
+def _drop_rows(out: Path, retry_kinds: tuple[str, ...]) -> None:
+    """`out` without the rows to retry (and a torn last line), replaced in one rename."""
+    temporary = out.with_name(f".{out.name}.retry")
+    with out.open("rb") as source, temporary.open("wb") as target:
+        for line in source:
             if not line.endswith(b"\n"):
                 break
             row = json.loads(line)
-            keys.add((row["file"], row["sha256"]))
-            whole += len(line)
-        handle.truncate(whole)
-    return keys
+            if not (row["status"] == "error" and row.get("error", {}).get("kind") in retry_kinds):
+                target.write(line)
+        target.flush()
+        os.fsync(target.fileno())
+    os.replace(temporary, out)
+
+
+@contextmanager
+def _locked(out: Path):
+    """Hold `<out>.lock` for the run; a second batch on the same `out` is refused, named by pid."""
+    lock = lock_path(out)
+    while True:
+        handle = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(handle, 32).decode("ascii", "replace").strip() or "unknown"
+            os.close(handle)
+            raise BatchError(f"another batch (pid {holder}) is writing {out}: wait for it to end, "
+                             "or choose another --out") from None
+        try:
+            if os.fstat(handle).st_ino == os.stat(lock).st_ino:
+                break  # not a lock file that the run before us removed as we opened it
+        except FileNotFoundError:
+            pass
+        os.close(handle)
+    os.ftruncate(handle, 0)
+    os.write(handle, f"{os.getpid()}\n".encode())
+    try:
+        yield
+    finally:
+        try:
+            os.unlink(lock)
+        finally:
+            os.close(handle)
+
+
+def _check_out(out: Path, resume: bool) -> None:
+    if out.is_dir():
+        raise BatchError(f"--out {out} is a folder: name the JSONL file to write")
+    if out.exists() and not out.is_file():
+        raise BatchError(f"--out {out} is not a regular file: batch appends rows to a file it can reopen "
+                         "(and --resume continues)")
+    if out.exists() and out.stat().st_size and not resume:
+        raise BatchError(f"{out} already has rows: pass --resume to continue it, or choose another --out")
 
 
 # --- worker side ---------------------------------------------------------------------------
 _WORKER: dict = {}
 
 
-def _init_worker(model: Path | None, limits: Limits, timeout: float, with_text: bool) -> None:
+def _init_worker(model: Path | None, limits: Limits, timeout: float, with_text: bool, driver: int) -> None:
+    die_with_parent()
+    if os.getppid() != driver:  # the driver died before the line above
+        os._exit(1)
+    if not sys.platform.startswith("linux"):
+        threading.Thread(target=_exit_with_driver, args=(driver,), daemon=True).start()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the driver stops us
+    reader = IsolatedReader()  # forked before the model loads: cheap, and small
     from ..evaluate import load_model
     from ..vocabulary import ConceptIndex
 
     _WORKER.update(nlp=load_model(model), concepts=ConceptIndex.load(), limits=limits, timeout=timeout,
-                   with_text=with_text)
+                   with_text=with_text, reader=reader)
 
 
-class _Timeout(Exception):
-    pass
+def _exit_with_driver(driver: int) -> None:
+    """Where PR_SET_PDEATHSIG does not exist: a dead driver makes us an orphan; then exit."""
+    while os.getppid() == driver:
+        time.sleep(1)
+    os._exit(1)
 
 
-@contextmanager
-def _deadline(seconds: float):
-    def expire(signum, frame):
-        raise _Timeout()
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def error_row(task: Task, sha256: str | None, kind: str, message: str) -> dict:
+    return {"schema_version": SCHEMA_VERSION, "file": task.file, **({"file_hex": task.file_hex} if task.file_hex else {}),
+            "sha256": sha256, "status": "error", "error": {"kind": kind, "message": message}}
 
 
-def error_row(task: Task, kind: str, message: str) -> dict:
-    return {"schema_version": SCHEMA_VERSION, "file": task.file, "sha256": task.sha256, "status": "error",
-            "error": {"kind": kind, "message": message}}
+def _read(task: Task, data: bytes | None, size: int):
+    limits = _WORKER["limits"]
+    suffix = os.path.splitext(task.path)[1].lower()
+    if suffix not in _READERS:
+        raise UnsupportedFormat(f"unsupported format {suffix or '(no extension)'!r} for {task.file}; "
+                                f"supported: {', '.join(sorted(_READERS))}")
+    if size == 0:
+        raise ReadError("empty_file", f"{task.file} is empty (0 bytes)")
+    if data is None:
+        raise ReadError("too_large", f"{task.file} is {size:,} bytes, over the limit of {limits.max_bytes:,}")
+    extracted = _WORKER["reader"].call(read_bytes, (data, suffix, task.file, limits), _WORKER["timeout"])
+    if len(extracted.text) > limits.max_chars:
+        raise ReadError("too_large", f"{task.file} holds {len(extracted.text):,} characters of text, over the "
+                                     f"limit of {limits.max_chars:,}")
+    return extracted
 
 
-def process_chunk(tasks: list[Task]) -> tuple[list[dict], float]:
-    """Rows for a chunk of files, and this worker's peak memory in MB."""
+def process_chunk(tasks: list[Task]) -> tuple[list[dict | None], float]:
+    """Rows for a chunk of files (None for a file whose content already has a row), and this
+    worker's peak memory in MB."""
     rows: list[dict | None] = []
     read = []
     for task in tasks:
         try:
-            with _deadline(_WORKER["timeout"]):
-                extracted = read_file(task.path, _WORKER["limits"])
-            read.append((len(rows), task, extracted))
-            rows.append(None)
+            loaded = load_bytes(task.path, task.file, _WORKER["limits"])
         except ReadError as error:
-            rows.append(error_row(task, error.kind, str(error)))
-        except _Timeout:
-            rows.append(error_row(task, "timeout", f"reading took over {_WORKER['timeout']:g} s"))
-        except Exception as error:  # a reader library failing in a way it does not document
-            rows.append(error_row(task, "corrupt", f"{type(error).__name__}: {error}"))
-    results = extract_texts(_WORKER["nlp"], (e.text for _, _, e in read), _WORKER["concepts"])
-    for (index, task, extracted), result in zip(read, results):
-        row = {"schema_version": SCHEMA_VERSION, "file": task.file, "sha256": task.sha256, "status": "ok",
+            rows.append(error_row(task, None, error.kind, str(error)))
+            continue
+        if loaded.sha256 in task.known:
+            rows.append(None)
+            continue
+        try:
+            extracted = _read(task, loaded.data, loaded.size)
+        except ReadError as error:
+            rows.append(error_row(task, loaded.sha256, error.kind, str(error)))
+            continue
+        read.append((len(rows), task, loaded.sha256, extracted))
+        rows.append(None)
+    results = extract_texts(_WORKER["nlp"], (e.text for *_, e in read), _WORKER["concepts"])
+    for (index, task, sha256, extracted), result in zip(read, results):
+        row = {"schema_version": SCHEMA_VERSION, "file": task.file,
+               **({"file_hex": task.file_hex} if task.file_hex else {}), "sha256": sha256, "status": "ok",
                "reader": extracted.reader, "pages": extracted.pages, "chars": len(extracted.text)}
         if _WORKER["with_text"]:
             row["text"] = extracted.text
@@ -143,79 +290,175 @@ def process_chunk(tasks: list[Task]) -> tuple[list[dict], float]:
 
 # --- the driver ----------------------------------------------------------------------------
 def run_batch(root: Path, out: Path, settings: BatchSettings = BatchSettings(),
-              progress: Callable[[dict], None] | None = None, on_total: Callable[[int], None] | None = None) -> dict:
-    """Process every file under `root` into `out`; returns the run's summary."""
+              progress: Callable[[dict | None], None] | None = None,
+              on_total: Callable[[int], None] | None = None) -> dict:
+    """Process every file under `root` into `out`; returns the run's summary. `progress` gets
+    each row as it is written (None for a file found already done)."""
+    settings.check()
     root, out = Path(root), Path(out)
     if not root.is_dir():
         raise BatchError(f"{root} is not a folder")
-    if out.exists() and out.stat().st_size and not settings.resume:
-        raise BatchError(f"{out} already has rows: pass --resume to continue it, or choose another --out")
+    _check_out(out, settings.resume)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BatchError(f"cannot create the folder of --out {out}: {error.strerror or error}") from None
     start = time.perf_counter()
-    finished = done_keys(out) if settings.resume else set()
-    files = find_files(root, settings.glob, exclude=out)
-    tasks = [Task(str(p), p.relative_to(root).as_posix(), file_sha256(p)) for p in files]
-    todo = [t for t in tasks if (t.file, t.sha256) not in finished]
-    if on_total:
-        on_total(len(todo))
-    out.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(out):
+        _check_out(out, settings.resume)  # again, now that no other batch can be writing it
+        finished = done_keys(out, RETRIED_KINDS if settings.retry_errors else ()) if settings.resume else {}
+        try:
+            entries = list_entries(root, settings.glob, exclude=(out, lock_path(out)))
+        except OSError as error:
+            raise BatchError(f"cannot list {root}: {error.strerror or error}") from None
+        return _run(entries, finished, out, settings, progress, on_total, start)
+
+
+def _run(entries: list[Entry], finished: dict, out: Path, settings: BatchSettings, progress, on_total,
+         start: float) -> dict:
     counts: Counter = Counter()
     errors: Counter = Counter()
     peak_mb: list[float] = []
-    handle = os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    problems, tasks = [], []
+    for entry in entries:
+        known = finished.get(entry.key, set())
+        if None in known or (entry.problem and known):
+            counts["already_done"] += 1  # reported before as unreadable; --retry-errors reads it again
+        elif entry.problem:
+            problems.append(error_row(Task(entry.path, entry.file, entry.file_hex), None, "unreadable",
+                                      f"{entry.file}: {entry.problem}"))
+        else:
+            tasks.append(Task(entry.path, entry.file, entry.file_hex, tuple(known)))
+    if on_total:
+        on_total(len(problems) + len(tasks))
+    try:
+        handle = os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError as error:
+        raise BatchError(f"cannot write --out {out}: {error.strerror or error}") from None
 
-    def write(rows: list[dict]) -> None:
+    def write(rows: list[dict | None]) -> None:
         for row in rows:
-            os.write(handle, (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
-            if row["status"] == "ok":
-                counts["ok"] += 1
-                counts["mentions"] += len(row["mentions"])
+            if row is None:
+                counts["already_done"] += 1
             else:
-                errors[row["error"]["kind"]] += 1
+                os.write(handle, _encode(row))
+                counts["written"] += 1
+                if row["status"] == "ok":
+                    counts["ok"] += 1
+                    counts["mentions"] += len(row["mentions"])
+                else:
+                    errors[row["error"]["kind"]] += 1
             if progress:
                 progress(row)
 
     try:
-        chunks = [todo[i:i + settings.chunk_size] for i in range(0, len(todo), settings.chunk_size)]
-        _run_chunks(chunks, settings, write, peak_mb)
+        with _stop_on_signals(counts):
+            write(problems)
+            chunks = [tasks[i:i + settings.chunk_size] for i in range(0, len(tasks), settings.chunk_size)]
+            _run_chunks(chunks, settings, write, peak_mb)
     finally:
         os.fsync(handle)
         os.close(handle)
     seconds = time.perf_counter() - start
-    processed = len(todo)
-    return {"files": len(tasks), "already_done": len(tasks) - processed, "processed": processed,
+    processed = len(entries) - counts["already_done"]
+    return {"files": len(entries), "already_done": counts["already_done"], "processed": processed,
             "ok": counts["ok"], "errors": dict(sorted(errors.items())),
             "mentions": counts["mentions"], "seconds": round(seconds, 2),
             "files_per_second": round(processed / seconds, 2) if seconds else None,
             "workers": settings.workers, "peak_worker_mb": round(max(peak_mb), 1) if peak_mb else None}
 
 
+def _encode(row: dict) -> bytes:
+    try:
+        return (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in a reader's message: JSON escapes keep the row whole
+        return (json.dumps(row) + "\n").encode("ascii")
+
+
+@contextmanager
+def _stop_on_signals(counts: Counter):
+    """SIGTERM and SIGINT end the run between rows (the `finally` blocks stop the workers)."""
+    def stop(signum, frame):
+        raise BatchInterrupted(signum, counts["written"])
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _deadline(chunk: list[Task], settings: BatchSettings, queued: bool) -> float:
+    """When a chunk sent now must be back: it may wait behind one other chunk on its worker."""
+    seconds = _START_SECONDS + len(chunk) * (settings.timeout + _PARSE_SECONDS)
+    return time.monotonic() + seconds * (2 if queued else 1)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill the workers now (Python 3.11's executor has no public way to) and let the pool go."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _run_chunks(chunks: list[list[Task]], settings: BatchSettings, write, peak_mb: list[float]) -> None:
     """Keep 2 chunks per worker in flight. A worker death fails every chunk in flight, so
     their files are retried one at a time in a fresh pool: a file that breaks it then is
-    the culprit and gets a `crash` row."""
+    the culprit and gets a `crash` row. A chunk past its deadline is treated alike (the pool
+    is killed), and a file alone past its deadline gets a `timeout` row."""
     pending = [(chunk, False) for chunk in chunks]
     while pending:
-        with ProcessPoolExecutor(settings.workers, mp_context=get_context("spawn"), initializer=_init_worker,
-                                 initargs=(settings.model, settings.limits, settings.timeout, settings.with_text)) as pool:
+        pool = ProcessPoolExecutor(settings.workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                                   initargs=(settings.model, settings.limits, settings.timeout, settings.with_text,
+                                             os.getpid()))
+        try:
             running: dict = {}
             broken = False
             while (pending and not broken) or running:
                 isolated = bool(pending) and pending[0][1]
                 while pending and not broken and len(running) < (1 if isolated else 2 * settings.workers):
                     chunk, alone = pending.pop(0)
-                    running[pool.submit(process_chunk, chunk)] = (chunk, alone)
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    running[pool.submit(process_chunk, chunk)] = (chunk, alone, _deadline(chunk, settings, not alone))
+                first_due = min(deadline for *_, deadline in running.values())
+                done, _ = wait(running, timeout=max(0.0, first_due - time.monotonic()), return_when=FIRST_COMPLETED)
+                if not done:
+                    _overrun(running, pending, write)
+                    broken = True
+                    break
                 for future in done:
-                    chunk, alone = running.pop(future)
+                    chunk, alone, _ = running.pop(future)
                     try:
                         rows, peak = future.result()
                     except BrokenProcessPool:
                         broken = True
                         if alone:
-                            write([error_row(chunk[0], "crash", "reading it killed the worker process")])
+                            write([error_row(chunk[0], None, "crash", "reading it killed the worker process")])
                         else:
                             pending[:0] = [([task], True) for task in chunk]
                         continue
                     peak_mb.append(peak)
                     write(rows)
-            # a broken pool cannot take more work: the loop starts a fresh one
+        finally:
+            _stop_pool(pool)
+        # a broken pool cannot take more work: the loop starts a fresh one
+
+
+def _overrun(running: dict, pending: list, write) -> None:
+    """Some chunk is past its deadline: every chunk in flight is lost with the pool. The late
+    ones are retried file by file (a late file alone gets a `timeout` row), the others as they were."""
+    now = time.monotonic()
+    alone_again, again = [], []
+    for chunk, alone, deadline in running.values():
+        if deadline > now:
+            (alone_again if alone else again).append((chunk, alone))
+        elif alone:
+            write([error_row(chunk[0], None, "timeout", "its worker stopped answering (stuck past its deadline "
+                                                        "where no read timeout reaches): it was killed")])
+        else:
+            alone_again.extend(([task], True) for task in chunk)
+    pending[:0] = alone_again + again
+    running.clear()
