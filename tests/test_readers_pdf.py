@@ -203,9 +203,11 @@ def test_clean_text_hyphens_and_control_characters():
 
 
 def test_line_end_hyphen_search_is_linear():
-    """40,000 letters without a break once took 25 s (the search restarted at every letter)."""
+    """40,000 letters without a break once took 25 s: the search restarted at every letter."""
     letters = "a" * 40_000
     assert clean_text(f"{letters} manage-\nment {letters}x-\ny") == f"{letters} management {letters}xy"
+    # the same for a long run of spaces that no line end follows (40,000 took 5 s)
+    assert clean_text(" " * 40_000 + "x \ny") == " " * 40_000 + "x\ny"
 
 
 def test_right_aligned_sidebar_is_still_a_column(tmp_path):

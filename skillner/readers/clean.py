@@ -9,7 +9,7 @@ from collections import Counter
 # The head must start a letter run (the look-behind), so a long run of letters with no break
 # in it is scanned once: without it the search restarts at every letter (quadratic).
 _LINE_END_HYPHEN = re.compile(r"(?<![^\W\d_])([^\W\d_]+)-\n([a-z]+)")
-_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+_TRAILING_SPACE = re.compile(r"(?<![ \t])[ \t]+\n")  # look-behind: each run scanned once, as above
 _BLANK_RUN = re.compile(r"\n{3,}")
 # Word endings that a hyphenation break leaves on the next line ("manage-/ment").
 _SUFFIXES = frozenset("ment ments tion tions sion sions ing ings ity ities ness ance ence ances ences able ible "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections import Counter
+
 from .base import Extracted, Limits, ReadError
 
 
@@ -57,14 +60,17 @@ def _pdf_page_text(page) -> str:
 def _gutter(rects, min_lines: int = 3) -> float | None:
     """An x position that at most 10 % of the text rectangles cross, with at least `min_lines`
     rectangles (and 5 % of them) wholly on each side; None for a single-column page.
-    A candidate only: `_is_column_layout` decides whether the sides are columns or rows."""
-    left, right = min(r[0] for r in rects), max(r[2] for r in rects)
+    A candidate only: `_is_column_layout` decides whether the sides are columns or rows.
+    Counted by bisection over sorted edges, so a page of one rectangle per glyph stays fast."""
+    lefts, rights = sorted(r[0] for r in rects), sorted(r[2] for r in rects)
+    empty_at = Counter(r[2] for r in rects if r[0] >= r[2])  # zero-width: neither side of its own x
+    left, right = lefts[0], rights[-1]
     best = None
     for x in sorted({r[2] + 1 for r in rects}):
         if not left + 0.15 * (right - left) < x < right - 0.15 * (right - left):
             continue
-        crossing = sum(1 for r in rects if r[0] < x < r[2])
-        before = sum(1 for r in rects if r[2] <= x)
+        before = bisect_right(rights, x)
+        crossing = bisect_left(lefts, x) - before + empty_at[x]
         after = len(rects) - crossing - before
         if (crossing <= 0.1 * len(rects) and min(before, after) >= max(min_lines, 0.05 * len(rects))
                 and (best is None or crossing < best[0])):
