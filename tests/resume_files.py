@@ -156,3 +156,45 @@ def write_right_sidebar_pdf(main: str, sidebar: list[str], path: Path) -> str:
             pdf.cell(50, 4.5, sidebar[i], align="R")
     pdf.output(str(path))
     return "\n".join(main_lines + sidebar)
+
+
+def scan_pages(text: str, folder: Path, dpi: int = 150) -> tuple[list, str]:
+    """Pictures of `text` laid out as `write_pdf` does, one grey-level image per page as a
+    flatbed scanner at `dpi` makes them; returns (images, text laid out)."""
+    import pypdfium2 as pdfium
+
+    source = write_pdf(text, folder / "scan-source.pdf")
+    document = pdfium.PdfDocument(folder / "scan-source.pdf")
+    images = [page.render(scale=dpi / 72, grayscale=True).to_pil().copy() for page in document]
+    document.close()
+    (folder / "scan-source.pdf").unlink()
+    return images, source
+
+
+def write_scanned_pdf(pages: list, path: Path, text_before: str | None = None) -> None:
+    """An image-only PDF, one A4 page per picture; `text_before` adds a page with a text
+    layer first (a mixed PDF: a typed cover page, then scans)."""
+    pdf = _pdf()
+    if text_before is not None:
+        pdf.add_page()
+        for line in _fit(pdf, text_before).splitlines():
+            pdf.cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT")
+    for image in pages:
+        pdf.add_page()
+        pdf.image(image, x=0, y=0, w=210, h=297)
+    pdf.output(str(path))
+
+
+def write_picture_docx(pages: list, path: Path) -> None:
+    """A DOCX holding only pictures (a scan pasted into Word), one per page."""
+    import io
+
+    import docx
+    from docx.shared import Mm
+
+    document = docx.Document()
+    for image in pages:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        document.add_picture(buffer, width=Mm(170))
+    document.save(str(path))

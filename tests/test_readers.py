@@ -5,9 +5,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from skillner.readers import Limits, ReadError, clean_text, read_bytes, read_file
-from tests.resume_files import (write_docx, write_encrypted_pdf, write_image_pdf, write_pdf, write_two_column_pdf)
+from tests.resume_files import (write_docx, write_encrypted_pdf, write_pdf, write_scanned_pdf, write_two_column_pdf)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESUME = (ROOT / "corpus" / "examples" / "resume.txt").read_text(encoding="utf-8")
@@ -95,13 +96,13 @@ def broken(tmp_path: Path) -> dict[str, Path]:
     write_pdf(RESUME, good)
     files = {"corrupt": tmp_path / "truncated.pdf", "encrypted": tmp_path / "locked.pdf",
              "no_text_layer": tmp_path / "scan.pdf", "empty_file": tmp_path / "empty.txt",
-             "not_text": tmp_path / "junk.txt", "unsupported_format": tmp_path / "photo.jpg"}
+             "not_text": tmp_path / "junk.txt", "unsupported_format": tmp_path / "resume.pages"}
     files["corrupt"].write_bytes(good.read_bytes()[:2000])
     write_encrypted_pdf(RESUME, files["encrypted"])
-    write_image_pdf(files["no_text_layer"])
+    write_scanned_pdf([Image.new("L", (1240, 1754), 255)], files["no_text_layer"])  # a blank scan: OCR finds nothing
     files["empty_file"].write_bytes(b"")
     files["not_text"].write_bytes(bytes(range(256)) * 20)
-    files["unsupported_format"].write_bytes(b"\xff\xd8\xff\xe0")
+    files["unsupported_format"].write_bytes(b"PK\x03\x04")  # Apple Pages
     return files
 
 

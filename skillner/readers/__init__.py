@@ -16,6 +16,7 @@ from pathlib import Path
 from .base import ERROR_KINDS, Extracted, Limits, ReadError, UnsupportedFormat
 from .clean import clean_text
 from .html import read_html
+from .ocr import IMAGE_SUFFIXES, read_image, why_not_read
 from .office import read_doc, read_docx, read_odt, read_rtf
 from .pdf import read_pdf
 from .text import TEXT_SUFFIXES, read_plain
@@ -94,12 +95,13 @@ def read_bytes(data: bytes, suffix: str, name: str = "", limits: Limits = Limits
             from error
     found.text = clean_text(found.text)
     if not found.text.strip():
-        if found.reader == "pdfium":
-            raise ReadError("no_text_layer", f"{name}: {found.pages} page(s) but no text layer "
-                                             "(a scanned PDF? run OCR first)")
+        if found.reader.startswith("pdfium") or found.ocr_pages:
+            raise ReadError("no_text_layer", f"{name}: {found.pages} page(s) but no text layer (a scan?); "
+                                             f"{why_not_read(limits, tried=found.ocr_pages > 0)}")
         raise ReadError("empty_file", f"{name} holds no text")
     return found
 
 
 _READERS = {**{suffix: read_plain for suffix in TEXT_SUFFIXES}, ".pdf": read_pdf, ".docx": read_docx,
-            ".html": read_html, ".htm": read_html, ".odt": read_odt, ".rtf": read_rtf, ".doc": read_doc}
+            ".html": read_html, ".htm": read_html, ".odt": read_odt, ".rtf": read_rtf, ".doc": read_doc,
+            **{suffix: read_image for suffix in IMAGE_SUFFIXES}}

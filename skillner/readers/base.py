@@ -27,6 +27,9 @@ class Limits:
 
     max_bytes: int = 20_000_000
     max_pages: int = 50
+    # Pages without a text layer (scans) and image files are read with Tesseract when it is
+    # installed (see readers/ocr.py); False keeps them unread, as without Tesseract.
+    ocr: bool = True
 
 
 @dataclass
@@ -34,3 +37,4 @@ class Extracted:
     text: str
     reader: str
     pages: int | None = None
+    ocr_pages: int = 0  # pages or images read by OCR: their text is less reliable

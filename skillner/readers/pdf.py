@@ -6,6 +6,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 
 from .base import Extracted, Limits, ReadError
+from .ocr import ocr_pdf_page, ocr_wanted
 
 
 def read_pdf(data: bytes, name: str, limits: Limits) -> Extracted:
@@ -21,12 +22,15 @@ def read_pdf(data: bytes, name: str, limits: Limits) -> Extracted:
         pages = len(pdf)
         if pages > limits.max_pages:
             raise ReadError("too_many_pages", f"{name} has {pages} pages, over the limit of {limits.max_pages}")
-        texts = []
+        texts, ocr_pages, ocr = [], 0, ocr_wanted(limits)
         for index in range(pages):
             page = pdf[index]
-            texts.append(_pdf_page_text(page))
+            text = _pdf_page_text(page)
+            if ocr and not text.strip():  # a scanned page: OCR it, and read the others as they are
+                text, ocr_pages = ocr_pdf_page(page, name, index + 1), ocr_pages + 1
+            texts.append(text)
             page.close()
-        return Extracted("\n\n".join(texts), "pdfium", pages)
+        return Extracted("\n\n".join(texts), "pdfium+tesseract" if ocr_pages else "pdfium", pages, ocr_pages)
     finally:
         pdf.close()
 
