@@ -138,6 +138,16 @@ def test_cli_errors_are_one_clear_line(doccano, tmp_path):
     assert len(missing.stderr.strip().splitlines()) == 1
 
 
+def test_a_url_with_a_wrong_path_is_not_taken_for_the_api(doccano, tmp_path):
+    """Doccano answers unknown paths with its web app's HTML page: that is reported, not parsed."""
+    env = {k: doccano[k] for k in ("DOCCANO_USERNAME", "DOCCANO_PASSWORD")}
+    wrong = run_cli(["doccano", "pull", "--project", "x", "--out", str(tmp_path / "x.jsonl")],
+                    {**env, "DOCCANO_URL": doccano["DOCCANO_URL"] + "/projects"})
+    assert wrong.returncode == 1 and "is not a Doccano API" in wrong.stderr, wrong.stderr
+    assert len(wrong.stderr.strip().splitlines()) == 1 and "Traceback" not in wrong.stderr
+    assert doccano["DOCCANO_PASSWORD"] not in wrong.stdout + wrong.stderr
+
+
 def test_a_stopped_server_is_a_clear_error(doccano, tmp_path):
     env = dict(doccano["env"])
     subprocess.run(["bash", str(doccano["script"]), "down"], env=env, check=True, capture_output=True)
