@@ -191,3 +191,10 @@ def test_deeply_nested_html_is_read_whole():
     page = "<html><body>" + "<div>x " * depth + "<p>Python</p>" + "</div>" * depth + "</body></html>"
     lines = html_lines(page)
     assert lines.count("x") == depth and lines[-1] == "Python"
+
+
+def test_no_reader_returns_more_text_than_the_limit():
+    page = "<html><body>" + "<p>Python, SQL and Excel</p>" * 2000 + "</body></html>"
+    assert kind_of(read_bytes, page.encode(), ".html", "cv.html", Limits(max_chars=10_000)) == "too_large"
+    assert kind_of(read_bytes, b"Skills: Python\n" * 1000, ".txt", "cv.txt", Limits(max_chars=10_000)) == "too_large"
+    assert len(read_bytes(page.encode(), ".html", "cv.html", Limits(max_chars=60_000)).text) <= 60_000

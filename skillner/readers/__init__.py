@@ -99,6 +99,9 @@ def read_bytes(data: bytes, suffix: str, name: str = "", limits: Limits = Limits
             raise ReadError("no_text_layer", f"{name}: {found.pages} page(s) but no text layer (a scan?); "
                                              f"{why_not_read(limits, tried=found.ocr_pages > 0)}")
         raise ReadError("empty_file", f"{name} holds no text")
+    if len(found.text) > limits.max_chars:  # every reader's text, so a caller can always parse it
+        raise ReadError("too_large", f"{name} holds {len(found.text):,} characters of text, over the limit of "
+                                     f"{limits.max_chars:,}")
     return found
 
 
