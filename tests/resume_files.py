@@ -171,9 +171,10 @@ def scan_pages(text: str, folder: Path, dpi: int = 150) -> tuple[list, str]:
     return images, source
 
 
-def write_scanned_pdf(pages: list, path: Path, text_before: str | None = None) -> None:
+def write_scanned_pdf(pages: list, path: Path, text_before: str | None = None, stamp: str | None = None) -> None:
     """An image-only PDF, one A4 page per picture; `text_before` adds a page with a text
-    layer first (a mixed PDF: a typed cover page, then scans)."""
+    layer first (a mixed PDF: a typed cover page, then scans); `stamp` is a line of text a
+    scanner app writes at the foot of each scanned page ("Scanned with ...")."""
     pdf = _pdf()
     if text_before is not None:
         pdf.add_page()
@@ -182,6 +183,9 @@ def write_scanned_pdf(pages: list, path: Path, text_before: str | None = None) -
     for image in pages:
         pdf.add_page()
         pdf.image(image, x=0, y=0, w=210, h=297)
+        if stamp is not None:
+            pdf.set_xy(150, 290)
+            pdf.cell(50, 4, _fit(pdf, stamp))
     pdf.output(str(path))
 
 

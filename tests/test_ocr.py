@@ -60,6 +60,15 @@ def test_mixed_pdf_reads_the_text_layer_and_ocrs_only_the_scanned_pages(scan, tm
 
 
 @needs_tesseract
+def test_a_scan_under_a_scanner_apps_stamp_is_still_ocred(scan, tmp_path):
+    pages, source = scan
+    write_scanned_pdf(pages, tmp_path / "stamped.pdf", stamp="Scanned with CamScanner")
+    got = read_file(tmp_path / "stamped.pdf")
+    assert (got.reader, got.ocr_pages) == ("pdfium+tesseract", 2)
+    assert recall(source, got.text) >= 0.97
+
+
+@needs_tesseract
 def test_docx_holding_only_pictures_is_read_by_ocr(scan, tmp_path):
     pages, source = scan
     write_picture_docx(pages, tmp_path / "scan.docx")

@@ -23,6 +23,8 @@ OCR_DPI = 300
 MAX_PIXELS = 18_000_000
 # Seconds for one page: a resume page takes 1.5 to 5 at 300 dpi on one core (benchmarks/bench_ocr.py).
 PAGE_TIMEOUT = 60
+# At most this many words of text over a full-page picture are a stamp, not a text layer.
+_STAMP_WORDS = 12
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 HOW_TO_ENABLE = ("install the OCR extra (pip install 'skillner[ocr]') and Tesseract "
                  "(Debian/Ubuntu: apt-get install tesseract-ocr tesseract-ocr-eng)")
@@ -52,6 +54,24 @@ def why_not_read(limits: Limits, tried: bool) -> str:
 
 def ocr_wanted(limits: Limits) -> bool:
     return limits.ocr and ocr_available()
+
+
+def is_scanned(page, text: str) -> bool:
+    """A page to OCR: no text layer, or next to none (a scanner app's "Scanned with ..." stamp,
+    a page number) over a picture that covers most of the page."""
+    words = len(text.split())
+    if words == 0:
+        return True
+    if words > _STAMP_WORDS:
+        return False
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()
+    for picture in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        left, bottom, right, top = picture.get_bounds()
+        if (right - left) * (top - bottom) >= 0.5 * width * height:
+            return True
+    return False
 
 
 def ocr_pdf_page(page, name: str, number: int) -> str:

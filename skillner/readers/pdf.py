@@ -6,7 +6,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 
 from .base import Extracted, Limits, ReadError
-from .ocr import ocr_pdf_page, ocr_wanted
+from .ocr import is_scanned, ocr_pdf_page, ocr_wanted
 
 
 def read_pdf(data: bytes, name: str, limits: Limits) -> Extracted:
@@ -26,7 +26,7 @@ def read_pdf(data: bytes, name: str, limits: Limits) -> Extracted:
         for index in range(pages):
             page = pdf[index]
             text = _pdf_page_text(page)
-            if ocr and not text.strip():  # a scanned page: OCR it, and read the others as they are
+            if ocr and is_scanned(page, text):  # OCR a scanned page, and read the others as they are
                 text, ocr_pages = ocr_pdf_page(page, name, index + 1), ocr_pages + 1
             texts.append(text)
             page.close()
