@@ -6,7 +6,7 @@
   other, so a left-to-right greedy matching is a maximum matching.
 - typed: the labels must agree too; untyped: any skill label matches any other.
 - ci95: a percentile bootstrap over documents (resumes, not spans, are the sampled unit,
-  since spans within one resume are not independent).
+  since spans within one resume are not independent); None with 0 resamples.
 
 Scores are computed on character offsets, so a model whose tokenizer differs from the
 gold data's is scored fairly.
@@ -15,7 +15,7 @@ gold data's is scored fairly.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -91,6 +91,8 @@ def per_doc_counts(gold_docs: Sequence[Spans], pred_docs: Sequence[Spans], typed
 
 def score(gold_docs: Sequence[Spans], pred_docs: Sequence[Spans], n_bootstrap: int = 1000, seed: int = 0) -> dict:
     """All scores for parallel lists of gold and predicted spans (one list per document)."""
+    if n_bootstrap < 0:
+        raise ValueError(f"bootstrap resamples must be 0 (no interval) or more, not {n_bootstrap}")
     per_doc = {mode: per_doc_counts(gold_docs, pred_docs, typed, partial) for mode, (typed, partial) in MODES.items()}
     result: dict = {"docs": len(gold_docs), "typed": {}, "untyped": {}}
     for (kind, boundary), counts in per_doc.items():
@@ -119,8 +121,10 @@ def _bootstrap_fs(counts: Sequence[Counts], idx: np.ndarray) -> np.ndarray:
     return np.divide(2 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)
 
 
-def bootstrap_f(counts: Sequence[Counts], n: int, seed: int) -> list[float]:
-    """95 % percentile interval of micro F1 when documents are resampled with replacement."""
+def bootstrap_f(counts: Sequence[Counts], n: int, seed: int) -> list[float] | None:
+    """95 % percentile interval of micro F1 when documents are resampled with replacement; None when n is 0."""
+    if n == 0:
+        return None
     if not counts:
         return [0.0, 0.0]
     idx = np.random.default_rng(seed).integers(0, len(counts), size=(n, len(counts)))
@@ -154,7 +158,12 @@ def evaluate(
     label_map_path: Path | None = None,
     n_bootstrap: int = 1000,
 ) -> dict:
-    """Score a model on labelled data (`.spacy`, Prodigy JSONL or Doccano JSONL)."""
+    """Score a model on labelled data (`.spacy`, Prodigy JSONL or Doccano JSONL).
+
+    Unreadable data is a `LabelledDataError`; skipped records and spans are in `conversion`
+    (counts) and `input_problems` (each with its line)."""
+    if n_bootstrap < 0:
+        raise ValueError(f"bootstrap resamples must be 0 (no interval) or more, not {n_bootstrap}")
     label_map = load_label_map(label_map_path or DEFAULT_LABEL_MAP)
     gold, report = load_labelled(data_path, label_map=label_map)
     nlp = load_model(model)
@@ -165,6 +174,8 @@ def evaluate(
     result["data"] = str(data_path)
     result["model"] = str(model if not isinstance(model, Language) else model.meta.get("name"))
     result["conversion"] = dict(report.counts)
+    result["records"] = report.records
+    result["input_problems"] = [asdict(p) for p in report.input_problems]
     result["speed"] = {"seconds": seconds, "docs_per_second": len(gold) / seconds if seconds else None,
                        "words_per_second": sum(len(d) for d in gold) / seconds if seconds else None}
     return result
@@ -177,10 +188,17 @@ def format_table(result: dict) -> str:
         for boundary in ("strict", "partial"):
             s = result[kind][boundary]
             lines.append(f"{kind + ' ' + boundary:<18}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}")
-    lo, hi = result["ci95"]["untyped_strict_f"]
-    lines.append(f"untyped strict F 95% CI (bootstrap over {result['docs']} docs): [{lo:.3f}, {hi:.3f}]")
+    interval = result["ci95"]["untyped_strict_f"]
+    if interval is None:
+        lines.append(f"untyped strict F over {result['docs']} docs (no bootstrap interval)")
+    else:
+        lines.append(f"untyped strict F 95% CI (bootstrap over {result['docs']} docs): "
+                     f"[{interval[0]:.3f}, {interval[1]:.3f}]")
     lines.append("")
     lines.append(f"{'label':<18}{'P':>7}{'R':>7}{'F':>7}{'gold':>7}{'pred':>7}")
     for label, s in result["per_label"].items():
         lines.append(f"{label:<18}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}{s['gold']:>7}{s['pred']:>7}")
+    if result.get("conversion"):
+        counts = ", ".join(f"{kind} {n}" for kind, n in sorted(result["conversion"].items()))
+        lines += ["", f"{result['docs']} of {result['records']} records scored; skipped or changed on the way: {counts}"]
     return "\n".join(lines)

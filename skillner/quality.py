@@ -1,6 +1,7 @@
 """Annotation quality: what annotators missed or labelled inconsistently, and corrected copies.
 
-Works on labelled records of any shape `convert` reads (the canonical Prodigy JSONL first).
+Works on labelled records of any shape `convert` reads (the canonical Prodigy JSONL first);
+records and spans that are not labelled data are skipped and reported, as `convert` does.
 Repeats are found on tokens (skillner's resume tokenizer), never on raw substrings, so
 "Java" inside "JavaScript" is not a repeat of "Java"; a single capitalised word ("Excel",
 "Go") must repeat with its capital, so the verb "excel" is not a missed skill. Strings made
@@ -13,12 +14,12 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from .convert import record_char_spans, record_id, task_hash, tokenizer_nlp
+from .convert import ConversionReport, check_records, task_hash, tokenizer_nlp
 
 CHECKS = ("missed_repeat", "missed_repeat_corpus", "label_conflict", "boundary_conflict", "edge", "misaligned",
           "duplicate", "overlap", "empty_doc", "no_spans", "near_duplicate")
@@ -61,19 +62,22 @@ class Document:
     removed: list = field(default_factory=list)  # spans a fix rule took out, as annotated
 
 
-def load_documents(records: Iterable[dict]) -> list[Document]:
+def load_documents(records: Iterable, lines: Sequence[int] | None = None) -> tuple[list[Document], ConversionReport]:
+    """Documents of the records with text, and a report of the records and spans skipped
+    (`convert.check_records`; rejected answers are kept: they are annotations too)."""
     nlp = tokenizer_nlp()
+    checked, report = check_records(records, lines=lines, skip_answers=False)
     documents = []
-    for index, record in enumerate(records):
-        spans, _ = record_char_spans(record)
-        doc = nlp.make_doc(record["text"])
+    for item in checked:
+        text = item.record["text"]
+        doc = nlp.make_doc(text)
         tokens = [(t.lower_, t.text, t.idx, t.idx + len(t)) for t in doc if not t.is_space]
         starts = defaultdict(list)
         for i, token in enumerate(tokens):
             starts[token[0]].append(i)
-        documents.append(Document(record_id(record, index), record["text"], [Span(s.start, s.end, s.label) for s in spans],
-                                  record, doc, tokens, starts))
-    return documents
+        documents.append(Document(item.doc_id, text, [Span(s.start, s.end, s.label) for s in item.spans],
+                                  item.record, doc, tokens, starts))
+    return documents, report
 
 
 # --- repeats -------------------------------------------------------------------------------
@@ -251,9 +255,10 @@ def document_findings(documents: list[Document], near_duplicate_threshold: float
 
 
 # --- the check -----------------------------------------------------------------------------
-def check(records: list[dict], min_corpus_docs: int = 3) -> dict:
-    """Every finding, with totals per check and per resume, and the in-resume repeat rate."""
-    documents = load_documents(records)
+def check(records: list, min_corpus_docs: int = 3, lines: Sequence[int] | None = None) -> dict:
+    """Every finding, with totals per check and per resume, the in-resume repeat rate, and
+    (`input`) the records and spans skipped as not labelled data."""
+    documents, loaded = load_documents(records, lines)
     findings: list[Finding] = []
     labelled = missed = 0
     for document in documents:
@@ -272,7 +277,9 @@ def check(records: list[dict], min_corpus_docs: int = 3) -> dict:
             "repeats": {"labelled_occurrences": labelled, "unlabelled_occurrences": missed,
                         "unlabelled_share": round(missed / (labelled + missed), 4) if labelled + missed else 0.0},
             "per_document": {d: dict(c) for d, c in sorted(per_doc.items())},
-            "findings": [asdict(f) for f in findings]}
+            "findings": [asdict(f) for f in findings],
+            "input": {"records": loaded.records, "counts": dict(loaded.counts),
+                      "problems": [asdict(p) for p in loaded.input_problems]}}
 
 
 # --- fixes ---------------------------------------------------------------------------------
@@ -309,17 +316,20 @@ def _add(document: Document, findings: list[Finding], rule: str) -> int:
     return added
 
 
-def apply_fixes(records: list[dict], rules: Iterable[str] = DEFAULT_RULES, min_corpus_docs: int = 3) -> tuple[list[dict], dict]:
+def apply_fixes(records: list, rules: Iterable[str] = DEFAULT_RULES, min_corpus_docs: int = 3,
+                lines: Sequence[int] | None = None) -> tuple[list[dict], dict]:
     """Corrected copies of the records (the input is not modified) and counts per rule.
 
     Rules run in `RULES` order, so repeats are searched on spans already trimmed and aligned.
+    Records and spans that are not labelled data are left out of the copy and counted as
+    `skipped:<kind>`.
     """
     rules = set(rules)
     unknown = rules - set(RULES)
     if unknown:
         raise ValueError(f"unknown fix rule(s) {sorted(unknown)}: choose from {', '.join(RULES)}")
-    documents = load_documents(records)
-    counts: Counter = Counter()
+    documents, loaded = load_documents(records, lines)
+    counts: Counter = Counter({f"skipped:{kind}": n for kind, n in loaded.counts.items()})
 
     def remove(document: Document, span: Span, rule: str) -> None:
         """Kept as the annotator left it, with every rule that touched it."""
@@ -596,7 +606,8 @@ def experiment_markdown(result: dict, counts: dict) -> str:
 
     lines = ["## What fixing the labels is worth", "",
              f"`{result['config']}` trained on the {result['train_resumes']} train resumes, once with the original labels "
-             f"and once with the fixed ones (rules: {', '.join(sorted({k.split(':')[0] for k in counts}))}), seeds "
+             f"and once with the fixed ones (rules: {', '.join(sorted({k.split(':')[0] for k in counts} - {'skipped'}))}), "
+             f"seeds "
              f"{', '.join(map(str, result['seeds']))}, the curve's training budget; untyped strict F1, mean over seeds "
              "with a 95 % t interval across seeds.", "",
              "| trained on | original test labels | fixed test labels |", "|---|---|---|",
