@@ -23,6 +23,18 @@ def fail(message: str) -> None:
     raise typer.Exit(1)
 
 
+def _list_skipped(problems) -> None:
+    """Every record or span skipped as not labelled data, one line each on stderr."""
+    from .convert import InputProblem
+
+    for problem in problems:
+        typer.echo(f"  skipped: {problem if isinstance(problem, InputProblem) else InputProblem(**problem)}", err=True)
+
+
+def _counted(counts: dict) -> str:
+    return ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or "none"
+
+
 @app.command("import-dotin")
 def import_dotin_cmd(
     folder: Path = typer.Argument(..., help="Folder of dotin XML resumes"),
@@ -48,14 +60,17 @@ def import_labels_cmd(
     label_map: Path = typer.Option(DEFAULT_LABEL_MAP, help="Label map for foreign label names"),
 ) -> None:
     """Convert labelled data between DocBin, Prodigy JSONL and Doccano JSONL, reporting every span."""
-    from .convert import docs_to_records, load_labelled, to_doccano, write_jsonl
+    from .convert import LabelledDataError, docs_to_records, load_labelled, to_doccano, write_jsonl
     from .labels import load_label_map
 
-    if not source.exists():
+    if not source.is_file():
         fail(f"no such file: {source}")
     if to not in ("prodigy", "doccano"):
         fail(f"unknown target format {to!r}: use prodigy or doccano")
-    docs, report = load_labelled(source, label_map=load_label_map(label_map))
+    try:
+        docs, report = load_labelled(source, label_map=load_label_map(label_map))
+    except LabelledDataError as err:
+        fail(str(err))
     records = list(docs_to_records(docs))
     write_jsonl(out, records if to == "prodigy" else [to_doccano(r) for r in records])
     problems = [f"{p.doc_id}:{p.start}-{p.end} {p.kind} {p.text!r}" for p in report.problems if p.kind != "expanded"]
@@ -63,6 +78,7 @@ def import_labels_cmd(
                f"{dict(report.counts) or 'no problems'}")
     for line in problems:
         typer.echo(f"  not kept: {line}", err=True)
+    _list_skipped(report.input_problems)
 
 
 @app.command("split")
@@ -90,7 +106,12 @@ def convert_cmd(
     """Derive spaCy DocBin files for each split from the canonical JSONL."""
     from .convert import write_split_docbins
 
-    summary = write_split_docbins(data, splits, out_dir)
+    if not data.is_file():
+        fail(f"no such file: {data}")
+    try:
+        summary = write_split_docbins(data, splits, out_dir)
+    except (ValueError, OSError) as err:  # unreadable records, ids missing from them, a missing id list
+        fail(str(err))
     for name, s in summary.items():
         typer.echo(f"{name}: {s['docs']} skill-annotated resumes in {out_dir}/{name}.spacy; "
                    f"{s['all_docs']} in {name}-all.spacy (without skill spans: {', '.join(s['without_skill_spans']) or 'none'})")
@@ -188,16 +209,25 @@ def evaluate_cmd(
     model: Optional[Path] = typer.Option(None, help="Pipeline directory (default: the shipped model)"),
     as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object"),
     label_map: Path = typer.Option(DEFAULT_LABEL_MAP, help="Label map for foreign label names"),
-    bootstrap: int = typer.Option(1000, help="Bootstrap resamples for the interval"),
+    bootstrap: int = typer.Option(1000, help="Bootstrap resamples for the interval (0: no interval)"),
 ) -> None:
     """Score a model: strict/partial, typed/untyped, per label, with a bootstrap interval."""
+    from .convert import LabelledDataError
     from .evaluate import evaluate, format_table
 
-    if not data.exists():
+    if not data.is_file():
         fail(f"no such file: {data}")
-    if model is not None and not model.exists():
+    if model is not None and not model.is_dir():
         fail(f"no such model directory: {model}")
-    result = evaluate(data, model, label_map, bootstrap)
+    if bootstrap < 0:
+        fail(f"--bootstrap must be 0 (no interval) or more, not {bootstrap}")
+    try:
+        result = evaluate(data, model, label_map, bootstrap)
+    except LabelledDataError as err:
+        fail(str(err))
+    except OSError as err:  # spaCy's answer to a folder that is not a pipeline
+        fail(f"cannot load the model {model}: {str(err).splitlines()[0]}")
+    _list_skipped(result["input_problems"])
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:
@@ -223,8 +253,17 @@ def card_cmd(
     """Score the shipped model and the dictionary baseline; write metrics.json and the model card."""
     from .baseline import build_baseline
     from .card import write_card
+    from .convert import LabelledDataError
 
-    metrics = write_card(model, test, test_all, dev, build_baseline(), comparison)
+    if not model.is_dir():
+        fail(f"no such model directory: {model}")
+    missing = [str(p) for p in (test, test_all, dev) if not p.is_file()]
+    if missing:
+        fail(f"no such file: {', '.join(missing)}")
+    try:
+        metrics = write_card(model, test, test_all, dev, build_baseline(), comparison)
+    except LabelledDataError as err:
+        fail(str(err))
     m, b = metrics["test"]["model"], metrics["test"]["dictionary_baseline"]
     typer.echo(f"test untyped strict F: model {m['untyped']['strict']['f']:.3f}, "
                f"baseline {b['untyped']['strict']['f']:.3f}; wrote {model}/metrics.json and {model}/README.md")
@@ -239,9 +278,19 @@ def compare_cmd(
 ) -> None:
     """Compare pipelines on dev and test with paired bootstrap intervals."""
     from .card import compare_models
+    from .convert import LabelledDataError
 
+    unnamed = [m for m in models if "=" not in m]
+    if unnamed:
+        fail(f"give each pipeline as NAME=PIPELINE_DIR, not {unnamed[0]!r}")
     pairs = dict(m.split("=", 1) for m in models)
-    report = compare_models({k: Path(v) for k, v in pairs.items()}, {"dev": dev, "test": test}, out)
+    missing = [str(p) for p in [*map(Path, pairs.values()), dev, test] if not p.exists()]
+    if missing:
+        fail(f"no such file or directory: {', '.join(missing)}")
+    try:
+        report = compare_models({k: Path(v) for k, v in pairs.items()}, {"dev": dev, "test": test}, out)
+    except LabelledDataError as err:
+        fail(str(err))
     typer.echo(report["summary"])
 
 
@@ -509,15 +558,25 @@ def annotations_check_cmd(
     min_corpus_docs: int = typer.Option(3, help="Corpus-wide repeats: strings labelled in at least this many resumes"),
 ) -> None:
     """Missed repeats, inconsistent labels and boundaries, bad span edges, overlaps, duplicates."""
-    from .convert import read_jsonl, record_id
+    from .convert import LabelledDataError, read_records, record_id, skipped_summary
     from .quality import check, check_markdown
 
     if not file.is_file():
         fail(f"no such file: {file}")
-    records = read_jsonl(file)
-    result = check(records, min_corpus_docs)
+    if file.suffix == ".spacy":
+        fail(f"{file}: annotations check reads JSONL; turn a DocBin into JSONL with `skillner import-labels` first")
+    try:
+        records, lines = read_records(file)
+    except LabelledDataError as err:
+        fail(str(err))
+    result = check(records, min_corpus_docs, lines)
+    loaded = result["input"]
+    _list_skipped(loaded["problems"])
+    if not result["documents"]:
+        fail(f"{file}: no records with text: {skipped_summary(loaded['records'], loaded['counts'])}")
     if report:
-        texts = {record_id(r, i): r["text"] for i, r in enumerate(records)}
+        texts = {record_id(r, i): r["text"] for i, r in enumerate(records)
+                 if isinstance(r, dict) and isinstance(r.get("text"), str)}
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(check_markdown(result, texts, str(file)), encoding="utf-8")
     if as_json:
@@ -529,6 +588,8 @@ def annotations_check_cmd(
                f"({100 * repeats['unlabelled_share']:.1f} %)")
     for name, count in result["totals"].items():
         typer.echo(f"  {name:<22}{count:>7}")
+    if loaded["problems"]:
+        typer.echo(f"skipped as not labelled data (listed on stderr): {_counted(loaded['counts'])}")
     if report:
         typer.echo(f"report: {report}")
 
@@ -547,7 +608,7 @@ def annotations_fix_cmd(
     """Write a corrected copy, every change tagged with its rule; price reviewing it."""
     import pandas as pd
 
-    from .convert import read_jsonl, write_jsonl
+    from .convert import check_records, read_records, skipped_summary, write_jsonl
     from .cost import CostSettings
     from .quality import apply_fixes, parse_rules, review_cost
 
@@ -556,9 +617,14 @@ def annotations_fix_cmd(
     if out.resolve() == file.resolve():
         fail("--out must differ from the input: the input is never changed")
     try:
-        fixed, counts = apply_fixes(read_jsonl(file), parse_rules(rules))
-    except ValueError as err:
+        records, lines = read_records(file)
+        fixed, counts = apply_fixes(records, parse_rules(rules), lines=lines)
+    except ValueError as err:  # an unreadable file (LabelledDataError) or an unknown rule
         fail(str(err))
+    loaded = check_records(records, lines=lines, skip_answers=False)[1]
+    _list_skipped(loaded.input_problems)
+    if not fixed:
+        fail(f"{file}: no records with text: {skipped_summary(loaded.records, loaded.counts)}")
     write_jsonl(out, fixed)
     cost = review_cost(fixed, CostSettings.load(settings), pd.read_csv(ledger) if ledger else None)
     typer.echo(f"wrote {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -590,13 +656,22 @@ def annotations_experiment_cmd(
     out_dir: Path = typer.Option(Path("reports/annotations"), help="experiment.json and experiment.md"),
 ) -> None:
     """Train on original and on fixed labels; score both on original and on fixed test labels."""
-    from .convert import read_jsonl, write_jsonl
+    from .convert import LabelledDataError, read_records, write_jsonl
     from .quality import apply_fixes, experiment_markdown, label_experiment, parse_rules
 
-    fixed, counts = apply_fixes(read_jsonl(file), parse_rules(rules))
+    if not file.is_file():
+        fail(f"no such file: {file}")
+    try:
+        records, lines = read_records(file)
+        fixed, counts = apply_fixes(records, parse_rules(rules), lines=lines)
+    except ValueError as err:  # an unreadable file (LabelledDataError) or an unknown rule
+        fail(str(err))
     fixed_path = work_dir / "fixed.jsonl.gz"
     write_jsonl(fixed_path, fixed)
-    result = label_experiment(file, fixed_path, splits, work_dir, [int(s) for s in seeds.split(",")], workers)
+    try:
+        result = label_experiment(file, fixed_path, splits, work_dir, [int(s) for s in seeds.split(",")], workers)
+    except LabelledDataError as err:
+        fail(str(err))
     result["fix_counts"] = counts
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "experiment.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
