@@ -187,7 +187,117 @@ DEFAULT_VOCABULARY = Path(__file__).resolve().parents[1] / "corpus" / "vocabular
 
 _VENDORS = ("microsoft", "adobe", "apache", "oracle", "ibm", "sap", "google", "amazon", "autodesk", "cisco",
             "apple", "atlassian", "salesforce", "vmware", "intuit", "corel", "sas")
-_TRAILING_ACRONYM = re.compile(r"^(?P<name>(?:\S+\s+){2,}?)(?P<acronym>[A-Z][A-Z0-9+#/.-]{1,6})$")
+_ACRONYM_LIKE = re.compile(r"^(?=(?:.*[A-Z]){2})[A-Za-z][A-Za-z0-9&/.+-]{1,9}$")  # two capitals: not "Pos"
+_BRACKETED = re.compile(r"^(?P<outer>[^()]+?)\s*\(\s*(?P<inner>[^()]+?)\s*\)?\s*$")
+_IN_TEXT = re.compile(r"\(\s*(?P<inner>[^()\n]{2,80}?)\s*\)")
+
+# Abbreviations resumes use that neither taxonomy spells out as "Expansion (ACR)" and that no
+# initials can teach. Each names exactly one thing in a technical resume; compared as
+# normalise_alias keys.
+SYNONYMS = {
+    normalise_alias(short): normalise_alias(name)
+    for short, name in {
+        "k8s": "Kubernetes",  # numeronym: no initials to match
+        "JS": "JavaScript",  # O*NET's only "JS" is "MTI Systems Costimator JS"
+        "GCP": "Google Cloud Platform",  # issue 10's resumes; O*NET names only "Google Cloud software"
+        "Google Cloud Platform": "Google Cloud",  # -> O*NET "Google Cloud software"
+        "MS SQL": "Microsoft SQL Server",  # ESCO has "MS SQL Server"; resumes drop "Server"
+        "MSSQL": "Microsoft SQL Server",
+        "Microsoft SQL": "Microsoft SQL Server",
+        "CICD": "CI/CD",  # "CI/CD" and "CI-CD" already fold to "ci cd"
+    }.items()
+}
+
+
+def acronym_long_form(short: str, text: str) -> str | None:
+    """The end of `text` that `short` abbreviates, or None (Schwartz & Hearst, 2003).
+
+    Each letter of `short`, right to left, must be found in `text` in order, the first one at
+    the start of a word (an X may follow its "e": "eXtensible"), within min(len + 5, 2 * len)
+    words: "Amazon Web Services" for AWS, "Hypertext markup language" for HTML, "Elastic Compute
+    Cloud" for EC2 (digits count words, not letters), but nothing for JS in "Systems Costimator".
+    """
+    chars = [c.casefold() for c in short if c.isalpha()]
+    if len(chars) < 2 or not _ACRONYM_LIKE.match(short) or not text.strip():
+        return None
+    words = text.split()[-min(len(chars) + 5, 2 * len(chars)):]
+    window = " ".join(words)
+    lower = window.casefold()
+    j = len(lower) - 1
+    for i in range(len(chars) - 1, -1, -1):
+        while j >= 0 and (lower[j] != chars[i] or (i == 0 and j > 0 and lower[j - 1].isalnum()
+                                                   and not (chars[0] == "x" and lower[j - 1] == "e"
+                                                            and (j == 1 or not lower[j - 2].isalnum())))):
+            j -= 1
+        if j < 0:
+            return None
+        j -= 1
+    start = j + 1
+    if chars[0] == "x" and start > 0 and lower[start - 1] == "e":  # the "e" of "eXtensible"
+        start -= 1
+    long_form = window[start:].strip()
+    return long_form if len(long_form.split()) > 1 or len(long_form) > len(short) else None
+
+
+def split_acronym(text: str) -> tuple[str, str] | None:
+    """(expansion, acronym) when `text` names one thing twice: "Amazon Web Services (AWS)",
+    "Amazon Web Services (AWS" (a span cut before its bracket), "AWS (Amazon Web Services)" or
+    O*NET's "Amazon Web Services AWS"; None otherwise."""
+    text = " ".join(text.split()).strip(" ,;:")
+    match = _BRACKETED.match(text)
+    if match:
+        for long_side, short in ((match["outer"], match["inner"]), (match["inner"], match["outer"])):
+            if _abbreviates(short, long_side):
+                return long_side, short
+        return None
+    words = text.split()
+    if len(words) > 1 and _abbreviates(words[-1], " ".join(words[:-1])):
+        return " ".join(words[:-1]), words[-1]
+    return None
+
+
+def _abbreviates(short: str, long_side: str) -> bool:
+    """`short` abbreviates all of `long_side`, allowing one leading word the acronym leaves out
+    ("SQL Server Integration Services" for SSIS: Schwartz & Hearst find the shortest form)."""
+    long_form = acronym_long_form(short, long_side)
+    return long_form is not None and len(long_side.split()) - len(long_form.split()) <= 1
+
+
+def acronym_pairs(text: str) -> dict[str, str]:
+    """Acronyms a text defines, as normalise_alias keys: {"aws": "amazon web service"} from
+    "Amazon Web Services (AWS)" (or "AWS (Amazon Web Services)"). An acronym defined two
+    different ways in one text is left out."""
+    pairs: dict[str, set] = {}
+    for match in _IN_TEXT.finditer(text):
+        window_start = max(0, match.start() - 200)  # a long form is a few words: no quadratic scan
+        before = text[text.rfind("\n", window_start, match.start()) + 1 or window_start:match.start()]
+        inner = match["inner"]
+        long_form = acronym_long_form(inner, before)
+        short = inner
+        if long_form is None and before.split():
+            short = before.split()[-1]
+            long_form = inner if acronym_long_form(short, inner) == inner else None
+        if long_form:
+            pairs.setdefault(normalise_alias(short), set()).add(normalise_alias(long_form))
+    return {short: next(iter(longs)) for short, longs in pairs.items() if len(longs) == 1 and short not in STOPLIST}
+
+
+def _plural_category(preferred: str) -> bool:
+    """"ICT project management methodologies", "query languages": a name for a family of things."""
+    match = _PAREN_TAIL.match(preferred)
+    words = (match["base"] if match else preferred).split()
+    last = words[-1].casefold() if words else ""
+    return len(words) > 1 and last.isalpha() and not last.endswith("ics") and normalise_alias(last) != last
+
+
+def _family_member(alias: str, preferred: str) -> bool:
+    """An alias of a family concept that names one member of the family ("Scrum", "Kanban" for
+    ESCO's "ICT project management methodologies") rather than the family: it shares no word
+    with the preferred label and does not abbreviate it."""
+    if not _plural_category(preferred):
+        return False
+    shared = set(normalise_alias(alias).split()) & set(normalise_alias(preferred).split())
+    return not shared and acronym_long_form(alias, preferred) is None and split_acronym(alias) is None
 
 
 class ConceptIndex:
@@ -197,8 +307,15 @@ class ConceptIndex:
     skill); otherwise the concept from the first label in TECH_TOOL, JOB_SKILL, SOFT_SKILL order.
     Resumes name products more loosely than the taxonomies, so beside the taxonomy's own
     aliases (which always win) the index also knows a product without its vendor ("Excel" for
-    O*NET's "Microsoft Excel"), a trailing acronym ("HTML" for "Hypertext markup language
-    HTML"), "MS" for "Microsoft" and, for a tool, a name without O*NET's "software" suffix.
+    O*NET's "Microsoft Excel"), an acronym or expansion the taxonomy pairs ("AWS" and "Amazon
+    Web Services" for O*NET's "Amazon Web Services AWS software"), "MS" for "Microsoft" and,
+    for a tool, a name without O*NET's "software" suffix. Acronyms also resolve through the
+    pairs a resume defines itself and through `SYNONYMS`.
+
+    Every concept carries a ``name``: its preferred label, or, where ESCO lists the members of a
+    family as aliases of one digital-knowledge concept ("agile", "scrum", "Kanban" under "ICT
+    project management methodologies"), the member's own name, so that distinct methods and
+    products stay distinct skills while keeping the family's concept.
     """
 
     def __init__(self, vocabulary: pd.DataFrame):
@@ -206,10 +323,21 @@ class ConceptIndex:
         self._any: dict[str, dict] = {}
         order = {"TECH_TOOL": 0, "JOB_SKILL": 1, "SOFT_SKILL": 2}
         rows = vocabulary.assign(rank=vocabulary["label"].map(order)).sort_values("rank", kind="stable")
+        same_product = _same_product(vocabulary)
         derived = []
+        # An acronym that is also a plain word of the taxonomies ("FIELD", "FIRST", "TOOL") is not
+        # a safe name for a product on its own.
+        words = {word for alias in vocabulary["alias"].tolist() for word in alias.split() if word.islower()}
         for alias, label, preferred, concept_id, source in rows[COLUMNS].itertuples(index=False):
-            concept = {"preferred_label": preferred, "concept_id": concept_id, "source": source}
+            concept = same_product.get(concept_id) or {
+                "preferred_label": preferred, "concept_id": concept_id, "source": source, "name": preferred}
+            if source == "esco" and label == "TECH_TOOL" and _family_member(alias, preferred):
+                concept = {**concept, "name": alias}  # "agile methodology": named with the family's noun
+                derived.append((normalise_alias(f"{alias} {preferred.split()[-1]}"), label, concept))
             self._add(normalise_alias(alias), label, concept)
+            for short, long_form, rest in _acronym_parts(alias) if label == "TECH_TOOL" else ():
+                names = (long_form,) if short.casefold() in words else (short, long_form)
+                derived.extend((normalise_alias(f"{name} {rest}"), label, concept) for name in names)
             if label == "TECH_TOOL":
                 derived.extend((key, label, concept) for key in _loose_keys(alias))
         taken = set(self._any)
@@ -223,14 +351,52 @@ class ConceptIndex:
         self._any.setdefault(key, concept)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> "ConceptIndex":
+    def load(cls, path: Path | None = None) -> ConceptIndex:
         return cls(load_vocabulary(path or DEFAULT_VOCABULARY))
 
-    def lookup(self, text: str, label: str | None = None) -> dict | None:
-        key = normalise_alias(text)
+    def lookup(self, text: str, label: str | None = None, acronyms: dict[str, str] | None = None) -> dict | None:
+        """The concept `text` names, trying the text, then its expansion and acronym if it
+        writes both ("Amazon Web Services (AWS": the resume's expansion, not the taxonomy's
+        reading of its acronym), then where an acronym leads: `acronyms` (the resume's own pairs,
+        {"gcp": "google cloud platform"}, tried before the taxonomy's reading), then `SYNONYMS`.
+        A name reached that way is a product's, so O*NET's "software" suffix may complete it
+        whatever the label."""
+        split = split_acronym(text)
+        for form in (text, *(split or ())[:1]):
+            own = normalise_alias(form)
+            chain = self._chain(own, acronyms)
+            if acronyms and own in acronyms:  # the resume's reading of its acronym first
+                chain = chain[1:] + [own]
+            for key in chain:
+                found = self._find(key, label, product=key != own)
+                if found and key == own and acronyms and own in acronyms:
+                    # the taxonomy's reading must agree with the resume's ("SSIS" may be the
+                    # same Server Integration Services, but not "advanced welding system")
+                    return found if _words(acronyms[own]) <= _words(found["preferred_label"]) else None
+                if found:
+                    return found
+        return None
+
+    def text_key(self, text: str, acronyms: dict[str, str] | None = None) -> str:
+        """The key of a skill without a concept: its expansion's normalised text when it is an
+        acronym ("gcp" -> "google cloud platform") or writes both, else its own."""
+        split = split_acronym(text)
+        return self._chain(normalise_alias(split[0] if split else text), acronyms)[-1]
+
+    def _chain(self, key: str, acronyms: dict[str, str] | None) -> list[str]:
+        keys = [key]
+        for _ in range(3):
+            nxt = (acronyms or {}).get(keys[-1]) or SYNONYMS.get(keys[-1])
+            if not nxt or nxt in keys:
+                break
+            keys.append(nxt)
+        return keys
+
+    def _find(self, key: str, label: str | None, product: bool = False) -> dict | None:
         if key.startswith("ms "):
             key = "microsoft " + key[3:]
-        candidates = (key, f"{key} software") if label in (None, "TECH_TOOL") else (key,)
+        product = product or key.split(" ", 1)[0] in _VENDORS  # "Google Cloud" is a product
+        candidates = (key, f"{key} software") if product or label in (None, "TECH_TOOL") else (key,)
         for candidate in candidates:
             found = self._by_label.get((candidate, label)) or self._any.get(candidate)
             if found:
@@ -238,13 +404,51 @@ class ConceptIndex:
         return None
 
 
+def _words(text: str) -> set[str]:
+    return {normalise_alias(word) for word in normalise_alias(text).split()}
+
+
+def _same_product(vocabulary: pd.DataFrame) -> dict[str, dict]:
+    """ESCO tool concepts that are an O*NET product under the same name, or under the same name
+    as written after its vendor ("SQL Server" = O*NET's "Microsoft SQL Server", but not ESCO's
+    "business intelligence" = "SAP Business Intelligence"): ESCO id -> the O*NET concept, so
+    that both taxonomies' aliases lead to one concept."""
+    onet = vocabulary[(vocabulary["source"] == "onet") & (vocabulary["alias"] == vocabulary["preferred_label"])]
+    by_name: dict[str, list] = {}
+    for preferred, concept_id in onet[["preferred_label", "concept_id"]].drop_duplicates().itertuples(index=False):
+        by_name.setdefault(normalise_alias(preferred), []).append(
+            {"preferred_label": preferred, "concept_id": concept_id, "source": "onet", "name": preferred})
+    esco = vocabulary[(vocabulary["source"] == "esco") & (vocabulary["label"] == "TECH_TOOL")]
+    same = {}
+    for preferred, concept_id in esco[["preferred_label", "concept_id"]].drop_duplicates().itertuples(index=False):
+        names = {name: normalise_alias(name) for name in _variants(preferred)[:2]}
+        matches = [c for key in names.values() for c in by_name.get(key, [])]
+        matches += [c for name, key in names.items() for vendor in _VENDORS for c in by_name.get(f"{vendor} {key}", [])
+                    if c["preferred_label"].endswith(f" {name}")]
+        if len({c["concept_id"] for c in matches}) == 1:
+            same[concept_id] = matches[0]
+    return same
+
+
+def _acronym_parts(alias: str) -> list[tuple[str, str, str]]:
+    """(acronym, expansion, rest) for each acronym an alias spells out: O*NET's "Amazon Web
+    Services AWS CloudFormation" gives ("AWS", "Amazon Web Services", "CloudFormation"); O*NET's
+    generic "software" suffix is no rest ("Amazon Web Services AWS software": AWS itself)."""
+    words = alias.split()
+    parts = []
+    for i, word in enumerate(words[1:], start=1):
+        bare = word.strip("()")
+        if bare and _ACRONYM_LIKE.match(bare):
+            long_form = acronym_long_form(bare, " ".join(words[:i]))
+            if long_form:
+                rest = " ".join(w.strip("()") for w in words[i + 1:])
+                parts.append((bare, long_form, "" if rest.casefold() == "software" else rest))
+    return parts
+
+
 def _loose_keys(alias: str) -> list[str]:
-    """Looser names for a product alias: without its vendor, and its trailing acronym."""
-    keys = []
+    """Looser names for a product alias: without its vendor."""
     words = alias.split()
     if len(words) >= 2 and words[0].casefold() in _VENDORS and len(" ".join(words[1:])) >= 3:
-        keys.append(normalise_alias(" ".join(words[1:])))
-    match = _TRAILING_ACRONYM.match(alias)
-    if match:
-        keys.append(normalise_alias(match["acronym"]))
-    return keys
+        return [normalise_alias(" ".join(words[1:]))]
+    return []

@@ -11,9 +11,13 @@ from hypothesis import strategies as st
 from skillner.vocabulary import (
     COLUMNS,
     STOPLIST,
+    ConceptIndex,
+    acronym_long_form,
+    acronym_pairs,
     build_vocabulary,
     load_vocabulary,
     normalise_alias,
+    split_acronym,
     write_vocabulary,
 )
 
@@ -174,3 +178,132 @@ def test_write_load_roundtrip(tmp_path):
 @pytest.mark.skipif(not TAXONOMIES.is_dir(), reason="shared taxonomies not available")
 def test_shipped_matches_rebuild(shipped):
     pd.testing.assert_frame_equal(build_vocabulary(TAXONOMIES), shipped)
+
+
+# Normalisation (issue 10): acronyms, family concepts, one concept per product.
+
+
+@pytest.mark.parametrize(
+    "short, text, long_form",
+    [
+        ("AWS", "experience with Amazon Web Services", "Amazon Web Services"),
+        ("HTML", "Hypertext markup language", "Hypertext markup language"),
+        ("XML", "Extensible markup language", "Extensible markup language"),  # X for "eXtensible"
+        ("EC2", "Amazon Elastic Compute Cloud", "Elastic Compute Cloud"),
+        ("JS", "MTI Systems Costimator", None),  # no J: not an abbreviation of it
+        ("Pos", "Logisoft Positive", None),  # one capital: a word, not an acronym
+        ("IT", "", None),
+    ],
+)
+def test_acronym_long_form(short, text, long_form):
+    assert acronym_long_form(short, text) == long_form
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Amazon Web Services (AWS)", ("Amazon Web Services", "AWS")),
+        ("Amazon Web Services (AWS", ("Amazon Web Services", "AWS")),  # span cut before ")"
+        ("AWS (Amazon Web Services)", ("Amazon Web Services", "AWS")),
+        ("Amazon Web Services AWS", ("Amazon Web Services", "AWS")),  # O*NET's way
+        ("SQL Server Integration Services (SSIS)", ("SQL Server Integration Services", "SSIS")),
+        ("Python (computer programming)", None),
+        ("Java (2 years)", None),
+        ("AWS", None),
+    ],
+)
+def test_split_acronym(text, expected):
+    assert split_acronym(text) == expected
+
+
+def test_acronym_pairs_are_learnt_from_the_text():
+    text = ("Cloud: Google Cloud Platform (GCP), AWS (Amazon Web Services)\n"
+            "Worked in Italy (IT); Foo Bar Baz (FBB) and later Fast Binary Builder (FBB)\n"
+            "Natural language\nprocessing (NLP)")
+    pairs = acronym_pairs(text)
+    assert pairs["gcp"] == normalise_alias("Google Cloud Platform")
+    assert pairs["aws"] == normalise_alias("Amazon Web Services")
+    assert "it" not in pairs  # stoplisted
+    assert "fbb" not in pairs  # defined two ways: no reading is safe
+    assert "nlp" not in pairs  # a long form does not run across lines
+
+
+def _concept_index(rows):
+    return ConceptIndex(pd.DataFrame(rows, columns=COLUMNS))
+
+
+def _esco(n):
+    return f"http://data.europa.eu/esco/skill/{n}"
+
+
+@pytest.fixture(scope="module")
+def tiny_index():
+    family, sql = "ICT project management methodologies", "SQL Server"
+    aws, cloudformation = "Amazon Web Services AWS software", "Amazon Web Services AWS CloudFormation"
+    field = "Fully Integrated Environmental Location Decision Support FIELD"
+    return _concept_index(
+        [(alias, "TECH_TOOL", family, _esco(1), "esco") for alias in (family, "agile", "scrum", "Kanban", "ICT project management methodology")]
+        + [(alias, "TECH_TOOL", sql, _esco(2), "esco") for alias in (sql, "MS SQL Server", "SQL Server 2012")]
+        + [("Microsoft SQL Server", "TECH_TOOL", "Microsoft SQL Server", "onet:1:Microsoft SQL Server", "onet"),
+           (aws, "TECH_TOOL", aws, f"onet:2:{aws}", "onet"),
+           (cloudformation, "TECH_TOOL", cloudformation, f"onet:3:{cloudformation}", "onet"),
+           (field, "TECH_TOOL", field, f"onet:4:{field}", "onet"),
+           ("field research", "JOB_SKILL", "field research", _esco(3), "esco")]
+    )
+
+
+def test_family_members_keep_the_concept_under_their_own_name(tiny_index):
+    agile, scrum, kanban = (tiny_index.lookup(x, "JOB_SKILL") for x in ("Agile", "Scrum", "Kanban"))
+    assert agile["concept_id"] == scrum["concept_id"] == kanban["concept_id"] == _esco(1)
+    assert [agile["name"], scrum["name"], kanban["name"]] == ["agile", "scrum", "Kanban"]
+    assert tiny_index.lookup("agile methodologies", "JOB_SKILL")["name"] == "agile"  # with the family's noun
+    family = tiny_index.lookup("ICT project management methodology")
+    assert family["name"] == family["preferred_label"]  # an inflection, not a member
+
+
+def test_same_product_in_both_taxonomies_is_one_concept(tiny_index):
+    ids = {tiny_index.lookup(x, "TECH_TOOL")["concept_id"] for x in ("SQL Server", "SQL Server 2012", "MS SQL",
+                                                                      "Microsoft SQL Server", "MSSQL")}
+    assert ids == {"onet:1:Microsoft SQL Server"}  # ESCO's "SQL Server" is O*NET's product
+
+
+def test_embedded_onet_acronyms(tiny_index):
+    for text in ("AWS", "Amazon Web Services", "Amazon Web Services (AWS)", "Amazon Web Services (AWS"):
+        for label in ("TECH_TOOL", "JOB_SKILL"):
+            assert tiny_index.lookup(text, label)["concept_id"] == "onet:2:Amazon Web Services AWS software"
+    assert tiny_index.lookup("AWS CloudFormation")["concept_id"].startswith("onet:3:")
+    assert tiny_index.lookup("FIELD") is None  # an acronym that is a plain word stays unread
+
+
+def test_a_resume_reading_of_its_acronym_wins(tiny_index):
+    assert tiny_index.lookup("AWS", "TECH_TOOL", {"aws": "advanced welding system"}) is None
+    assert tiny_index.text_key("AWS", {"aws": "advanced welding system"}) == "advanced welding system"
+    assert tiny_index.text_key("Foo Bar Baz (FBB") == tiny_index.text_key("foo bar baz") == "foo bar baz"
+
+
+@pytest.fixture(scope="module")
+def index():
+    return ConceptIndex.load()
+
+
+@pytest.mark.parametrize(
+    "forms, name",
+    [
+        (["AWS", "Amazon Web Services", "Amazon Web Services (AWS)", "Amazon Web Services (AWS", "aws"],
+         "Amazon Web Services AWS software"),
+        (["GCP", "Google Cloud Platform", "Google Cloud"], "Google Cloud software"),
+        (["JavaScript", "JS", "Java Script"], "JavaScript"),
+        (["k8s", "Kubernetes"], "Kubernetes"),
+        (["SQL Server", "MS SQL", "MSSQL", "Microsoft SQL Server", "SQL Server 2012"], "Microsoft SQL Server"),
+        (["ML", "machine learning"], "machine learning"),
+        (["XML", "xml"], "Extensible markup language XML"),
+    ],
+)
+def test_shipped_forms_reach_one_concept(index, forms, name):
+    for label in ("TECH_TOOL", "JOB_SKILL"):
+        assert {index.lookup(form, label)["name"] for form in forms} == {name}, label
+
+
+def test_shipped_agile_scrum_kanban_stay_distinct(index):
+    names = {index.lookup(x, "JOB_SKILL")["name"].casefold() for x in ("Agile", "Scrum", "Kanban", "Agile methodology")}
+    assert names == {"agile", "scrum", "kanban"}
