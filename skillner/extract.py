@@ -13,29 +13,31 @@ from typing import Iterable
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .vocabulary import ConceptIndex, normalise_alias
+from .vocabulary import ConceptIndex, acronym_pairs, normalise_alias, split_acronym
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 MENTION_COLUMNS = ["file", "text", "label", "start", "end", "preferred_label", "concept_id", "source"]
 
 
 def extract_doc(doc: Doc, concepts: ConceptIndex | None = None) -> dict:
-    """Mentions in text order and distinct skills (same concept, or same normalised text and
-    label when there is no concept), most frequent first."""
-    mentions = []
+    """Mentions in text order and distinct skills, most frequent first. Mentions are one skill
+    when they share a concept (and, for a family concept, the member's name), or, without one,
+    their `skill_key` text, whatever their labels: a skill's `label` is its most frequent one."""
+    acronyms = acronym_pairs(doc.text)
+    mentions, keys = [], []
     for ent in doc.ents:
-        concept = concepts.lookup(ent.text, ent.label_) if concepts else None
+        concept = concepts.lookup(ent.text, ent.label_, acronyms) if concepts else None
         mentions.append({"text": ent.text, "label": ent.label_, "start": ent.start_char, "end": ent.end_char,
                          "normalised": concept})
-    tally: Counter = Counter()
-    first: dict = {}
-    for mention in mentions:
-        key = (mention["normalised"]["concept_id"] if mention["normalised"]
-               else (normalise_alias(mention["text"]), mention["label"]))
-        tally[key] += 1
-        first.setdefault(key, mention)
-    skills = [{"text": first[key]["text"], "label": first[key]["label"], "count": count,
-               "normalised": first[key]["normalised"]} for key, count in tally.most_common()]
+        keys.append(skill_key(ent.text, concept, concepts, acronyms))
+    grouped: dict[str, list[dict]] = {}
+    for key, mention in zip(keys, mentions):
+        grouped.setdefault(key, []).append(mention)
+    skills = []
+    for key, group in sorted(grouped.items(), key=lambda kv: -len(kv[1])):  # stable: first seen first
+        labels = Counter(mention["label"] for mention in group)
+        skills.append({"text": group[0]["text"], "label": labels.most_common(1)[0][0], "labels": dict(labels.most_common()),
+                       "count": len(group), "normalised": group[0]["normalised"], "key": key})
     return {"schema_version": SCHEMA_VERSION, "mentions": mentions, "skills": skills}
 
 
@@ -46,8 +48,25 @@ def extract_texts(nlp: Language, texts: Iterable[str], concepts: ConceptIndex | 
         yield extract_doc(doc, concepts)
 
 
+def skill_key(text: str, concept: dict | None, concepts: ConceptIndex | None = None,
+              acronyms: dict[str, str] | None = None) -> str:
+    """What makes two mentions one skill: the concept id (with "#name" for a member of a family
+    concept: Scrum and Kanban stay apart), else "text:" and the normalised text, an acronym read
+    as its expansion ("GitHub-Actions" -> "text:github action"; "QLT" in a resume that writes
+    "Quantum Ledger Toolkit (QLT)" -> "text:quantum ledger toolkit")."""
+    if concept:
+        name = concept.get("name", concept["preferred_label"])
+        return concept["concept_id"] + ("" if name == concept["preferred_label"] else f"#{name}")
+    if concepts:
+        return "text:" + concepts.text_key(text, acronyms)
+    split = split_acronym(text)
+    return "text:" + normalise_alias(split[0] if split else text)
+
+
 def skill_name(skill: dict) -> str:
-    return skill["normalised"]["preferred_label"] if skill.get("normalised") else skill["text"]
+    """A skill's name for people: its concept's (or family member's) name, else as written."""
+    concept = skill.get("normalised")
+    return concept.get("name", concept["preferred_label"]) if concept else skill["text"]
 
 
 def format_result(result: dict, output_format: str) -> str:
