@@ -41,11 +41,53 @@ def extract_doc(doc: Doc, concepts: ConceptIndex | None = None) -> dict:
     return {"schema_version": SCHEMA_VERSION, "mentions": mentions, "skills": skills}
 
 
+# A text is parsed in segments of at most this many characters, cut at line breaks, and each
+# `nlp.pipe` call takes at most BATCH_CHARS: the model's memory grows with the text in one call
+# (four 400,000-character resumes in one batch took 5 GB), and no segment reaches spaCy's
+# max_length, so any text a reader may return (`Limits.max_chars`) can be parsed.
+SEGMENT_CHARS = 50_000
+BATCH_CHARS = 100_000
+
+
 def extract_texts(nlp: Language, texts: Iterable[str], concepts: ConceptIndex | None = None,
-                  batch_size: int = 16) -> Iterable[dict]:
-    """`extract_doc` over `nlp.pipe`, so many texts run at the pipeline's batch speed."""
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        yield extract_doc(doc, concepts)
+                  batch_chars: int = BATCH_CHARS, segment_chars: int = SEGMENT_CHARS) -> Iterable[dict]:
+    """`extract_doc` over `nlp.pipe`, so many texts run at the pipeline's batch speed; a long
+    text is parsed in segments whose entities are merged back with their offsets."""
+    for texts_batch in _batches(texts, batch_chars):
+        pieces = [(i, piece) for i, text in enumerate(texts_batch) for piece in split_segments(text, segment_chars)]
+        docs: list[list[Doc]] = [[] for _ in texts_batch]
+        for piece_batch in _batches(pieces, batch_chars, size=lambda item: len(item[1])):
+            for (i, _), doc in zip(piece_batch, nlp.pipe([p for _, p in piece_batch], batch_size=len(piece_batch))):
+                docs[i].append(doc)
+        for parts in docs:
+            yield extract_doc(parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False), concepts)
+
+
+def split_segments(text: str, limit: int = SEGMENT_CHARS) -> list[str]:
+    """`text` in pieces of at most `limit` characters that join back to it, cut after a line
+    break (a line longer than `limit` after a space, else anywhere)."""
+    pieces, start = [], 0
+    while len(text) - start > limit:
+        end = start + limit
+        cut = text.rfind("\n", start, end) + 1 or text.rfind(" ", start, end) + 1 or end
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def _batches(items: Iterable, budget: int, size=len) -> Iterable[list]:
+    """Consecutive items in lists whose sizes add up to at most `budget` (an item larger than
+    the budget alone)."""
+    batch, total = [], 0
+    for item in items:
+        if batch and total + size(item) > budget:
+            yield batch
+            batch, total = [], 0
+        batch.append(item)
+        total += size(item)
+    if batch:
+        yield batch
 
 
 def skill_key(text: str, concept: dict | None, concepts: ConceptIndex | None = None,
