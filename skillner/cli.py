@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -294,25 +295,38 @@ def compare_cmd(
     typer.echo(report["summary"])
 
 
+def _positive(option: str, value: float) -> None:
+    """A one-line error for a limit that would turn every good file into an error (0, < 0, nan)."""
+    if not math.isfinite(value) or value <= 0:
+        fail(f"{option} must be a positive number (got {value})")
+
+
 @app.command("extract")
 def extract_cmd(
     file: str = typer.Argument(..., help="Resume file (.pdf .docx .txt .md .html .odt .rtf .doc), or - for stdin"),
     model: Optional[Path] = typer.Option(None, help="Pipeline directory (default: the shipped model)"),
     output_format: str = typer.Option("json", "--format", help="json, jsonl, csv or table"),
     with_text: bool = typer.Option(False, help="Include the extracted text (the offsets index into it)"),
+    timeout: float = typer.Option(60.0, help="Seconds allowed to read the file (it is read in a child process)"),
+    max_mb: float = typer.Option(20.0, help="Larger files are refused"),
 ) -> None:
     """Extract the skills of one resume, each with offsets and its ESCO / O*NET concept."""
     from .evaluate import load_model
     from .extract import extract_texts, format_result
-    from .readers import ReadError, read_file
+    from .readers import Limits, ReadError
+    from .readers.guard import read_isolated
     from .vocabulary import ConceptIndex
 
     if output_format not in ("json", "jsonl", "csv", "table"):
         fail(f"unknown format {output_format!r}: use json, jsonl, csv or table")
-    if file != "-" and not Path(file).is_file():
-        fail(f"no such file: {file}")
-    try:
-        extracted = read_file(file)
+    _positive("--timeout", timeout)
+    _positive("--max-mb", max_mb)
+    limits = Limits(max_bytes=max(1, int(max_mb * 1e6)))
+    try:  # before the model loads: the reader's process is then a cheap fork
+        extracted = read_isolated(file, limits, timeout)
+        if len(extracted.text) > limits.max_chars:
+            raise ReadError("too_large", f"{file} holds {len(extracted.text):,} characters of text, over the limit "
+                                         f"of {limits.max_chars:,}")
     except ReadError as err:
         fail(f"{err} [{err.kind}]")
     result = next(extract_texts(load_model(model), [extracted.text], ConceptIndex.load()))
@@ -328,6 +342,8 @@ def batch_cmd(
     workers: int = typer.Option(1, help="Worker processes, each loading the model once"),
     glob: str = typer.Option("**/*", help="Which files under FOLDER"),
     resume: bool = typer.Option(False, help="Continue an interrupted run: skip files already in --out"),
+    retry_errors: bool = typer.Option(False, help="With --resume: read again the files whose rows are "
+                                                  "timeout, crash or unreadable errors (their rows are replaced)"),
     summary: Optional[Path] = typer.Option(None, help="CSV of skill frequencies across the folder"),
     model: Optional[Path] = typer.Option(None, help="Pipeline directory (default: the shipped model)"),
     timeout: float = typer.Option(60.0, help="Seconds allowed to read one file"),
@@ -338,18 +354,27 @@ def batch_cmd(
     """Extract the skills of every resume in a folder, with progress and a closing summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from .batch import BatchError, BatchSettings, run_batch, write_summary
+    from .batch import BatchError, BatchInterrupted, BatchSettings, run_batch, write_summary
     from .readers import Limits
 
-    settings = BatchSettings(workers=workers, glob=glob, limits=Limits(int(max_mb * 1e6), max_pages),
-                             timeout=timeout, resume=resume, with_text=with_text, model=model)
+    _positive("--max-mb", max_mb)
+    if summary and _same_file(summary, out):
+        fail(f"--summary {summary} is the --out file: it would overwrite the rows; name another file")
+    settings = BatchSettings(workers=workers, glob=glob, limits=Limits(max_bytes=max(1, int(max_mb * 1e6)),
+                                                                       max_pages=max_pages),
+                             timeout=timeout, resume=resume, retry_errors=retry_errors, with_text=with_text,
+                             model=model)
+    try:
+        settings.check()
+    except BatchError as err:
+        fail(str(err))
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]} files/s"), TimeRemainingColumn()]
     with Progress(*columns, console=_stderr_console()) as bar:
         task = bar.add_task("resumes", total=None, rate="-")
         started = []
 
-        def on_row(row: dict) -> None:
+        def on_row(row: dict | None) -> None:
             bar.advance(task)
             elapsed = time.perf_counter() - started[0]
             bar.update(task, rate=f"{bar.tasks[0].completed / elapsed:.1f}" if elapsed else "-")
@@ -360,6 +385,9 @@ def batch_cmd(
 
         try:
             report = run_batch(folder, out, settings, progress=on_row, on_total=on_total)
+        except BatchInterrupted as err:
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(128 + err.signum)
         except BatchError as err:
             fail(str(err))
     errors = ", ".join(f"{kind} {n}" for kind, n in report["errors"].items()) or "none"
@@ -369,6 +397,14 @@ def batch_cmd(
     if summary:
         skills = write_summary(out, summary)
         typer.echo(f"{skills} distinct skills across the folder -> {summary}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same path, or two names of one file (a hard link, a symlink)."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
 
 
 def _stderr_console():
