@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from .base import Extracted, Limits, ReadError
+from .base import Extracted, Limits
 from .text import decode
 
 _BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "ul", "ol", "table", "tr", "h1", "h2",
@@ -26,13 +26,10 @@ def read_html(data: bytes, name: str, limits: Limits) -> Extracted:
     from lxml import etree
 
     collector = _TextCollector()
+    # huge_tree: libxml2 before 2.14 refuses nesting deeper than 256 levels without it
     parser = etree.HTMLParser(target=collector, huge_tree=True, no_network=True)
-    try:
-        parser.feed(_decode_html(data, name))
-        parser.close()
-    except etree.LxmlError as error:
-        if not collector.parts:
-            raise ReadError("corrupt", f"{name} is not readable HTML ({error})") from error
+    parser.feed(_decode_html(data, name))
+    parser.close()
     return Extracted(collector.text(), "lxml (html)")
 
 
