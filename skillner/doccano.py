@@ -28,13 +28,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 from urllib.parse import urlsplit
 
 import httpx
 
-from .convert import CharSpan, ConversionReport, make_record, read_jsonl, record_char_spans, write_jsonl
 from .labels import load_label_map
+
+if TYPE_CHECKING:  # .convert loads spaCy (seconds): imported where used, so a settings error is instant
+    from .convert import CharSpan
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 PAGE_LIMIT = 100
@@ -411,6 +413,8 @@ def push(client: DoccanoClient, records: list[dict], project_name: str, create: 
     an interruption uploads only what is missing. `label_map` (default configs/labels.json)
     names the labels that are sent.
     """
+    from .convert import CharSpan, record_char_spans
+
     label_map = label_map or load_label_map()
     project = client.find_project(project_name)
     if project is None:
@@ -467,6 +471,8 @@ def pull(client: DoccanoClient, project_name: str, out_path: Path, confirmed_onl
     fingerprint is unchanged keep their records as they were; only changed, new and deleted
     examples alter the output, and the summary says how many of each there were.
     """
+    from .convert import ConversionReport, read_jsonl, write_jsonl
+
     out_path = Path(out_path)
     events_path = out_path.with_name(out_path.name.split(".")[0] + ".events.csv")
     state_path = out_path.with_name(out_path.name.split(".")[0] + ".state.json")
@@ -519,6 +525,8 @@ def pull(client: DoccanoClient, project_name: str, out_path: Path, confirmed_onl
 
 def _example_records(pid, project_name, example, spans, states, users, types, label_map):
     """One canonical record per annotator who labelled or confirmed the example."""
+    from .convert import CharSpan, make_record
+
     meta_in = dict(example.get("meta") or {})
     lead, trail = meta_in.pop("skillner_lead", ""), meta_in.pop("skillner_trail", "")
     meta_in.pop("skillner_text_key", None)
@@ -545,6 +553,8 @@ def _example_records(pid, project_name, example, spans, states, users, types, la
 
 
 def _mapped(spans: list[CharSpan], label_map: dict[str, str]):
+    from .convert import CharSpan
+
     kept, unknown = [], {}
     for s in spans:
         label = label_map.get(s.label)
