@@ -189,6 +189,7 @@ _VENDORS = ("microsoft", "adobe", "apache", "oracle", "ibm", "sap", "google", "a
             "apple", "atlassian", "salesforce", "vmware", "intuit", "corel", "sas")
 _ACRONYM_LIKE = re.compile(r"^(?=(?:.*[A-Z]){2})[A-Za-z][A-Za-z0-9&/.+-]{1,9}$")  # two capitals: not "Pos"
 _BRACKETED = re.compile(r"^(?P<outer>[^()]+?)\s*\(\s*(?P<inner>[^()]+?)\s*\)?\s*$")
+_VERSION_TAIL = re.compile(r"^(?P<name>.*[^\W\d_].*?)\s+v?(?:(?:19|20)\d\d|\d{1,2}(?:\.\d+){0,2})$", re.IGNORECASE)
 _IN_TEXT = re.compile(r"\(\s*(?P<inner>[^()\n]{2,80}?)\s*\)")
 
 # Abbreviations resumes use that neither taxonomy spells out as "Expansion (ACR)" and that no
@@ -375,6 +376,12 @@ class ConceptIndex:
                     return found if _words(acronyms[own]) <= _words(found["preferred_label"]) else None
                 if found:
                     return found
+        version = _VERSION_TAIL.match(text.strip())
+        if version:  # "SQL Server 2016", "Java 8": the product, when the rest names a tool
+            key = normalise_alias(version["name"])
+            for candidate in (key, f"{key} software"):
+                if (candidate, "TECH_TOOL") in self._by_label:
+                    return self._by_label[candidate, "TECH_TOOL"]
         return None
 
     def text_key(self, text: str, acronyms: dict[str, str] | None = None) -> str:

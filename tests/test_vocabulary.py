@@ -307,3 +307,13 @@ def test_shipped_forms_reach_one_concept(index, forms, name):
 def test_shipped_agile_scrum_kanban_stay_distinct(index):
     names = {index.lookup(x, "JOB_SKILL")["name"].casefold() for x in ("Agile", "Scrum", "Kanban", "Agile methodology")}
     assert names == {"agile", "scrum", "kanban"}
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [("SQL Server 2016", "Microsoft SQL Server"), ("Python 3.7", "Python"), ("Java 8", "Oracle Java"),
+     ("Web 2.0", None), ("Level 3", None)],  # a version only where the rest names a tool
+)
+def test_shipped_version_numbers_are_left_off_tools(index, text, name):
+    found = index.lookup(text, "JOB_SKILL")
+    assert (found and found["name"]) == name
