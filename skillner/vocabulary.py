@@ -237,6 +237,8 @@ def acronym_long_form(short: str, text: str) -> str | None:
     if chars[0] == "x" and start > 0 and lower[start - 1] == "e":  # the "e" of "eXtensible"
         start -= 1
     long_form = window[start:].strip()
+    if any(not re.search(r"[^\W\d_]", word) for word in long_form.split()):
+        return None  # "SQL Server 2008 R2 2012 (SSIS)": a list, not an expansion
     return long_form if len(long_form.split()) > 1 or len(long_form) > len(short) else None
 
 

@@ -192,6 +192,7 @@ def test_shipped_matches_rebuild(shipped):
         ("EC2", "Amazon Elastic Compute Cloud", "Elastic Compute Cloud"),
         ("JS", "MTI Systems Costimator", None),  # no J: not an abbreviation of it
         ("Pos", "Logisoft Positive", None),  # one capital: a word, not an acronym
+        ("SSIS", "SQL Server 2008 R2 2012 2014 Development, Microsoft BI", None),  # a list
         ("IT", "", None),
     ],
 )
