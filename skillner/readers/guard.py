@@ -190,8 +190,8 @@ def _serve(receive: int, send: int, memory_mb: int) -> None:
     status = 0
     try:
         die_with_parent()
-        for signum in (signal.SIGALRM, signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
         _cap_address_space(memory_mb)
         while True:
             try:
