@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+
 class ReadError(ValueError):
     """A file that yields no text; `kind` names why (see `ERROR_KINDS`)."""
 
@@ -27,6 +28,11 @@ class Limits:
 
     max_bytes: int = 20_000_000
     max_pages: int = 50
+    # Zipped formats (DOCX, ODT): the XML unzipped to parse. A resume's document.xml is well
+    # under 1 MB; 10 MB of it parses in ~150 MB of memory, where a zip bomb would need gigabytes.
+    max_unzipped_bytes: int = 10_000_000
+    # Text a reader may produce: spaCy's default max_length; a resume is under 50,000.
+    max_chars: int = 1_000_000
     # Pages without a text layer (scans) and image files are read with Tesseract when it is
     # installed (see readers/ocr.py); False keeps them unread, as without Tesseract.
     ocr: bool = True

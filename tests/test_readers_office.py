@@ -1,0 +1,194 @@
+"""Office readers on real files made here (python-docx, zip) and committed .doc fixtures
+(made by LibreOffice from our own text; antiword's text of each is the reference): nested
+tables, headers and footers, text boxes, zip bombs, text limits, Word 97-2003 .doc."""
+
+import shutil
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from skillner.readers import Limits, ReadError, read_bytes, read_file
+from tests.resume_files import write_designer_docx, write_docx, write_zip_bomb_docx
+
+DOC_FIXTURES = Path(__file__).resolve().parent / "data" / "doc"
+HEADER = ["Jane Roe", "jane@example.com | +1 555 0100"]
+FOOTER = "Page footer: Jane Roe resume"
+COMPETENCIES = [["Python", "SQL", "Apache Spark"], ["Kafka", "Airflow", "dbt"], ["AWS", "Docker", "Kubernetes"],
+                ["Terraform", "Tableau", "Power BI"], ["Snowflake", "Scala", "Git"],
+                ["Jenkins", "Linux", "Pandas"]]
+TEXT_BOX = ["CERTIFICATIONS", "AWS Certified Solutions Architect"]
+
+
+@pytest.fixture(scope="module")
+def designer(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("docx") / "designer.docx"
+    write_designer_docx(path, HEADER, FOOTER, ["PROFILE", "Data engineer with 6 years of experience."],
+                        COMPETENCIES, TEXT_BOX)
+    return path
+
+
+def test_docx_nested_table_keeps_every_item_one_row_per_line(designer):
+    lines = read_file(designer).text.splitlines()
+    assert [" | ".join(row) for row in COMPETENCIES] == [line for line in lines if " | " in line and "@" not in line]
+    assert lines.index("Core Competencies") < lines.index("Python | SQL | Apache Spark")
+
+
+def test_docx_headers_and_footers_once_at_top_and_bottom(designer):
+    text = read_file(designer).text
+    lines = text.splitlines()
+    # three header parts (first page, default, second section) hold the same two lines
+    assert lines[:2] == HEADER and text.count(HEADER[1]) == 1
+    assert lines[-1] == FOOTER and text.count(FOOTER) == 1
+    assert "References available on request" in lines
+
+
+def test_docx_text_box_read_once_not_also_its_vml_fallback(designer):
+    text = read_file(designer).text
+    assert text.count(TEXT_BOX[1]) == 1
+    lines = text.splitlines()
+    assert lines.index(TEXT_BOX[0]) + 1 == lines.index(TEXT_BOX[1])
+
+
+def test_docx_zip_bomb_refused_as_too_large(tmp_path):
+    bomb = tmp_path / "bomb.docx"
+    write_zip_bomb_docx(bomb, 200_000_000)
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(ReadError) as caught:
+        read_file(bomb)
+    assert caught.value.kind == "too_large" and "zip bomb" in str(caught.value)
+
+
+def test_docx_unzip_budget_covers_all_parts_together(designer):
+    with zipfile.ZipFile(designer) as archive:
+        document = archive.getinfo("word/document.xml").file_size
+    with pytest.raises(ReadError) as caught:
+        read_file(designer, Limits(max_unzipped_bytes=document + 2000))
+    assert caught.value.kind == "too_large"
+
+
+def _lie_about_size(path: Path, member: str, claimed: int) -> None:
+    """Rewrite the zip so `member` claims `claimed` bytes unzipped in both its headers."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    struct.pack_into("<I", data, info.header_offset + 22, claimed)  # local header
+    position = data.find(b"PK\x01\x02")  # central directory entries
+    while position != -1:
+        name_length, = struct.unpack_from("<H", data, position + 28)
+        if data[position + 46:position + 46 + name_length] == member.encode():
+            struct.pack_into("<I", data, position + 24, claimed)
+        position = data.find(b"PK\x01\x02", position + 4)
+    path.write_bytes(bytes(data))
+
+
+def test_docx_whose_zip_understates_sizes_is_refused(tmp_path):
+    bomb = tmp_path / "liar.docx"
+    write_zip_bomb_docx(bomb, 50_000_000)
+    _lie_about_size(bomb, "word/document.xml", 1000)
+    with pytest.raises(ReadError) as caught:
+        read_file(bomb)
+    assert caught.value.kind in ("corrupt", "too_large")
+
+
+def test_docx_with_too_much_text_stops_at_max_chars(tmp_path):
+    write_docx("\n".join(f"Skill number {index}" for index in range(2000)), tmp_path / "long.docx")
+    assert len(read_file(tmp_path / "long.docx").text) > 20_000
+    with pytest.raises(ReadError) as caught:
+        read_file(tmp_path / "long.docx", Limits(max_chars=10_000))
+    assert caught.value.kind == "too_large"
+
+
+def test_docx_list_styles_and_numbering_get_bullets(tmp_path):
+    write_docx("Jane Roe\n• Python\n• SQL", tmp_path / "cv.docx")
+    assert read_file(tmp_path / "cv.docx").text.splitlines() == ["Jane Roe", "• Python", "• SQL"]
+
+
+def _odt(path: Path, body: str) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", '<office:document-content '
+                         'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+                         f'<office:body><office:text>{body}</office:text></office:body></office:document-content>')
+
+
+def test_odt_zip_bomb_and_space_bomb_are_bounded(tmp_path):
+    _odt(tmp_path / "bomb.odt", "<text:p>Python SQL</text:p>" * 200_000)
+    with pytest.raises(ReadError) as caught:
+        read_file(tmp_path / "bomb.odt", Limits(max_unzipped_bytes=1_000_000))
+    assert caught.value.kind == "too_large"
+    _odt(tmp_path / "spaces.odt", '<text:p>A<text:s text:c="999999999"/>B<text:s text:c="x"/>C</text:p>')
+    assert read_file(tmp_path / "spaces.odt").text == "A" + " " * 100 + "B C"
+
+
+def test_ole_file_named_docx_is_an_error_of_its_kind(tmp_path):
+    (tmp_path / "renamed.docx").write_bytes((DOC_FIXTURES / "table.doc").read_bytes())
+    with pytest.raises(ReadError) as caught:
+        read_file(tmp_path / "renamed.docx")
+    assert caught.value.kind == "corrupt" and ".doc renamed" in str(caught.value)
+
+
+# ---------------------------------------------------------------- .doc
+
+def _words(text: str) -> list[str]:
+    """Words without antiword's table rules ("|Python   |SQL   |") or ours (" | ")."""
+    return text.replace("|", " ").split()
+
+
+@pytest.mark.parametrize("name", ["resume", "table", "unicode"])
+def test_doc_text_has_antiwords_words(name):
+    got = read_file(DOC_FIXTURES / f"{name}.doc")
+    reference = _words((DOC_FIXTURES / f"{name}.antiword.txt").read_text(encoding="utf-8"))
+    if name == "table":  # antiword leaves out headers and footers; we put them first and last
+        header, footer = "Jane Roe - Data Engineer - jane.roe@example.com", "Jane Roe resume, page 1"
+        assert got.text.splitlines()[0] == header and got.text.splitlines()[-1] == footer
+        reference = header.split() + reference + footer.split()
+    assert _words(got.text) == reference
+    assert got.reader == "doc (olefile)"
+
+
+def test_doc_tables_fields_and_unicode_pieces():
+    table = read_file(DOC_FIXTURES / "table.doc").text.splitlines()
+    assert ["Python | SQL | Apache Spark", "Kafka | Airflow | dbt", "AWS | Docker | Kubernetes"] == \
+        [line for line in table if " | " in line]
+    assert "Portfolio: example.com/jane" in table  # the field's result, not its HYPERLINK instruction
+    assert not any(char in "".join(table) for char in "\x07\x13\x14\x15")
+    unicode = read_file(DOC_FIXTURES / "unicode.doc").text
+    assert "Zoë Łukasiewicz — Ingeniería de datos" in unicode and "数据工程师，北京，2014–2016" in unicode
+
+
+def _set_fib_flag(path: Path, flag: int) -> None:
+    import olefile
+
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        word = bytearray(ole.openstream("WordDocument").read())
+        struct.pack_into("<H", word, 0x0A, struct.unpack_from("<H", word, 0x0A)[0] | flag)
+        ole.write_stream("WordDocument", bytes(word))
+
+
+def test_doc_encrypted_corrupt_and_renamed_files(tmp_path):
+    locked = tmp_path / "locked.doc"
+    shutil.copy(DOC_FIXTURES / "table.doc", locked)
+    _set_fib_flag(locked, 0x0100)  # fEncrypted, as Word sets it when a password protects the file
+    cases = {"encrypted": locked, "corrupt": tmp_path / "junk.doc", "corrupt ": tmp_path / "truncated.doc"}
+    cases["corrupt"].write_bytes(b"This is not a Word file at all" * 10)
+    cases["corrupt "].write_bytes((DOC_FIXTURES / "table.doc").read_bytes()[:3000])
+    for kind, path in cases.items():
+        with pytest.raises(ReadError) as caught:
+            read_file(path)
+        assert caught.value.kind == kind.strip(), (path.name, str(caught.value))
+    write_docx("Jane Roe\nPython", tmp_path / "saved-as.doc")  # a DOCX under a .doc name
+    assert read_file(tmp_path / "saved-as.doc").text == "Jane Roe\nPython"
+    (tmp_path / "rtf.doc").write_bytes(rb"{\rtf1\ansi Jane Roe\par Python\par}")
+    assert read_file(tmp_path / "rtf.doc").text.splitlines() == ["Jane Roe", "Python"]
+
+
+def test_doc_every_truncation_is_a_read_error():
+    data = (DOC_FIXTURES / "table.doc").read_bytes()
+    for end in range(0, len(data), 512):
+        try:
+            read_bytes(data[:end], ".doc", "cut.doc")
+        except ReadError:
+            pass
