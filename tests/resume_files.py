@@ -202,3 +202,89 @@ def write_picture_docx(pages: list, path: Path) -> None:
         image.save(buffer, format="PNG")
         document.add_picture(buffer, width=Mm(170))
     document.save(str(path))
+
+
+_TEXT_BOX_RUN = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+ xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+ xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+ xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"
+ xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+ xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>
+<wp:anchor distT="0" distB="0" distL="114300" distR="114300" simplePos="0" relativeHeight="1" behindDoc="0"
+ locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>
+<wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset></wp:positionH>
+<wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>
+<wp:extent cx="2743200" cy="914400"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapSquare wrapText="bothSides"/>
+<wp:docPr id="1" name="Text Box 1"/><wp:cNvGraphicFramePr/><a:graphic>
+<a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp>
+<wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="2743200" cy="914400"/></a:xfrm>
+<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></wps:spPr><wps:txbx><w:txbxContent>{paragraphs}</w:txbxContent>
+</wps:txbx><wps:bodyPr rot="0" vert="horz" wrap="square" anchor="t"/></wps:wsp></a:graphicData></a:graphic>
+</wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape type="#_x0000_t202"
+ style="position:absolute;width:216pt;height:72pt"><v:textbox><w:txbxContent>{paragraphs}</w:txbxContent>
+</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"""
+
+
+def write_designer_docx(path: Path, header: list[str], footer: str, body: list[str], competencies: list[list[str]],
+                        text_box: list[str]) -> None:
+    """A resume laid out as designer templates do: name and contact in the page header (a
+    distinct first-page header with the same text, and a second section with its own copy),
+    a layout table whose right cell holds a nested "Core Competencies" grid, a text box
+    written as Word writes it (DrawingML plus its VML fallback copy), and a footer."""
+    from xml.sax.saxutils import escape
+
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    for part in (section.header, section.first_page_header):
+        part.paragraphs[0].text = header[0]
+        for line in header[1:]:
+            part.add_paragraph(line)
+    section.footer.paragraphs[0].text = footer
+    for line in body:
+        document.add_paragraph(line)
+    layout = document.add_table(rows=1, cols=2)
+    layout.cell(0, 0).text = "Core Competencies"
+    grid = layout.cell(0, 1).add_table(rows=len(competencies), cols=len(competencies[0]))
+    for row, values in zip(grid.rows, competencies):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    anchor = document.add_paragraph()
+    paragraphs = "".join(f"<w:p><w:r><w:t>{escape(line)}</w:t></w:r></w:p>" for line in text_box)
+    anchor._p.append(parse_xml(_TEXT_BOX_RUN.format(paragraphs=paragraphs)))
+    second = document.add_section()
+    second.header.is_linked_to_previous = False
+    second.header.paragraphs[0].text = header[0]
+    for line in header[1:]:
+        second.header.add_paragraph(line)
+    document.add_paragraph("References available on request")
+    document.save(str(path))
+
+
+def write_zip_bomb_docx(path: Path, unzipped_bytes: int) -> None:
+    """A valid DOCX whose document.xml is `unzipped_bytes` of one repeated paragraph:
+    deflate packs it about 1000 to 1, as a zip bomb does. Written in chunks, so making
+    a gigabyte costs no gigabyte of memory."""
+    import io
+    import zipfile
+
+    import docx
+
+    template = io.BytesIO()
+    docx.Document().save(template)
+    paragraph = b"<w:p><w:r><w:t>Python SQL Excel</w:t></w:r></w:p>"
+    chunk = paragraph * (1_000_000 // len(paragraph))
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in source.infolist():
+            if item.filename != "word/document.xml":
+                bomb.writestr(item, source.read(item))
+                continue
+            head, tail = source.read(item).split(b"<w:body>")
+            with bomb.open(item.filename, "w", force_zip64=unzipped_bytes >= zipfile.ZIP64_LIMIT) as stream:
+                stream.write(head + b"<w:body>")
+                for _ in range(unzipped_bytes // len(chunk)):
+                    stream.write(chunk)
+                stream.write(tail)
