@@ -208,6 +208,13 @@ def _processes_with(marker: str) -> list[int]:
     return found
 
 
+def _command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""  # gone meanwhile
+
+
 def _wait_for(condition, seconds: float = 120) -> bool:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -244,6 +251,27 @@ def test_a_killed_batch_leaves_no_process_behind_and_refuses_a_second_run_meanwh
             driver.kill()
     written = rows(out)  # whole rows only, each file once
     assert len({row["file"] for row in written}) == len(written) < 40
+
+
+def test_a_chunk_past_its_deadline_kills_its_pool_and_costs_each_file_one_timeout_row(tmp_path, monkeypatch):
+    """The watchdog for a worker stuck where no read timeout reaches (here: every deadline is
+    0.5 s, shorter than loading the model, so every chunk, then every file alone, overruns)."""
+    from skillner.batch import local
+
+    for i in range(3):
+        (tmp_path / f"cv{i}.txt").write_text(variant(i), encoding="utf-8")
+    marker = f"SKILLNER_TEST_{uuid.uuid4().hex}"
+    monkeypatch.setenv(marker, "1")
+    monkeypatch.setattr(local, "_deadline", lambda chunk, settings, queued: time.monotonic() + 0.5)
+    out = tmp_path / "out" / "rows.jsonl"
+    report = run_batch(tmp_path, out, BatchSettings(glob="*.txt", chunk_size=2, workers=2))
+    assert sorted(row["file"] for row in rows(out)) == ["cv0.txt", "cv1.txt", "cv2.txt"]
+    assert report["errors"] == {"timeout": 3}
+    def left():  # multiprocessing's resource tracker serves this test process as long as it lives
+        return [command for command in map(_command, _processes_with(marker))
+                if command and b"resource_tracker" not in command]
+
+    assert _wait_for(lambda: not left(), 30), left()
 
 
 def test_reading_is_bounded_in_time_memory_and_crashes():
