@@ -185,6 +185,39 @@ def test_doc_encrypted_corrupt_and_renamed_files(tmp_path):
     assert read_file(tmp_path / "rtf.doc").text.splitlines() == ["Jane Roe", "Python"]
 
 
+def _word_streams(pieces: list[tuple[str, bool, int]]) -> tuple[bytes, bytes]:
+    """A WordDocument and a 1Table stream for `pieces` (text, compressed, offset in the stream),
+    laid out as a fast save leaves them: a formatting (Prc) entry, then pieces out of file order."""
+    word = bytearray(4096)
+    struct.pack_into("<HH", word, 0, 0xA5EC, 0x00C1)
+    struct.pack_into("<H", word, 0x0A, 0x0200 | 0x0004)  # fWhichTblStm (1Table), fComplex (fast-saved)
+    struct.pack_into("<H", word, 32, 14)
+    struct.pack_into("<H", word, 62, 22)
+    struct.pack_into("<i", word, 64 + 12, sum(len(text) for text, _, _ in pieces))  # ccpText
+    struct.pack_into("<H", word, 152, 93)
+    cps, descriptors = [0], b""
+    for text, compressed, offset in pieces:
+        encoded = text.encode("cp1252" if compressed else "utf-16-le")
+        word[offset:offset + len(encoded)] = encoded
+        cps.append(cps[-1] + len(text))
+        descriptors += struct.pack("<HIH", 0, offset * 2 | 0x40000000 if compressed else offset, 0)
+    plc = struct.pack(f"<{len(cps)}I", *cps) + descriptors
+    clx = b"\x01\x02\x00\x00\x00" + b"\x02" + struct.pack("<I", len(plc)) + plc
+    struct.pack_into("<II", word, 154 + 33 * 8, 0, len(clx))  # fcClx, lcbClx
+    return bytes(word), clx
+
+
+def test_doc_piece_table_joins_8_bit_and_utf16_pieces_in_cp_order():
+    from skillner.readers import office
+
+    word, table = _word_streams([("Skills: Python, SQL\r", True, 3000),
+                                 ("Zoë Łukasiewicz \x13 HYPERLINK x \x14CV\x15\r", False, 2000),
+                                 ("Cell\x07Two\x07\x07", True, 2500)])
+    fib = office._Fib(word, "fast.doc")
+    assert office._doc_text(word, table, fib, "fast.doc", Limits()).splitlines() == \
+        ["Skills: Python, SQL", "Zoë Łukasiewicz CV", "Cell | Two"]
+
+
 def test_doc_every_truncation_is_a_read_error():
     data = (DOC_FIXTURES / "table.doc").read_bytes()
     for end in range(0, len(data), 512):

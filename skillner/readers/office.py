@@ -39,7 +39,7 @@ class _BoundedZip:
             raise _ole_office_error(data, name, kind)
         try:
             self.archive = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError) as error:
+        except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError, NotImplementedError) as error:
             raise ReadError("corrupt", f"{name} is not a readable {kind} file ({error})") from error
 
     def read(self, member: str) -> bytes | None:
