@@ -13,19 +13,20 @@ from skillner.readers import Limits, ReadError, read_bytes, read_file
 from tests.resume_files import write_designer_docx, write_docx, write_zip_bomb_docx
 
 DOC_FIXTURES = Path(__file__).resolve().parent / "data" / "doc"
+ODT_FIXTURES = Path(__file__).resolve().parent / "data" / "odt"
 HEADER = ["Jane Roe", "jane@example.com | +1 555 0100"]
 FOOTER = "Page footer: Jane Roe resume"
 COMPETENCIES = [["Python", "SQL", "Apache Spark"], ["Kafka", "Airflow", "dbt"], ["AWS", "Docker", "Kubernetes"],
                 ["Terraform", "Tableau", "Power BI"], ["Snowflake", "Scala", "Git"],
                 ["Jenkins", "Linux", "Pandas"]]
 TEXT_BOX = ["CERTIFICATIONS", "AWS Certified Solutions Architect"]
+PROFILE = ["PROFILE", "Data engineer with 6 years of experience."]
 
 
 @pytest.fixture(scope="module")
 def designer(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("docx") / "designer.docx"
-    write_designer_docx(path, HEADER, FOOTER, ["PROFILE", "Data engineer with 6 years of experience."],
-                        COMPETENCIES, TEXT_BOX)
+    write_designer_docx(path, HEADER, FOOTER, PROFILE, COMPETENCIES, TEXT_BOX)
     return path
 
 
@@ -121,6 +122,22 @@ def test_odt_zip_bomb_and_space_bomb_are_bounded(tmp_path):
     assert caught.value.kind == "too_large"
     _odt(tmp_path / "spaces.odt", '<text:p>A<text:s text:c="999999999"/>B<text:s text:c="x"/>C</text:p>')
     assert read_file(tmp_path / "spaces.odt").text == "A" + " " * 100 + "B C"
+
+
+def test_odt_from_libreoffice_keeps_header_footer_nested_table_and_frame():
+    """designer.odt is the designer DOCX above saved by LibreOffice (tests/data/doc/make_fixtures.py)."""
+    lines = read_file(ODT_FIXTURES / "designer.odt").text.splitlines()
+    assert lines[:2] == HEADER and lines[-1] == FOOTER
+    assert [" | ".join(row) for row in COMPETENCIES] == [line for line in lines if " | " in line and "@" not in line]
+    assert lines.count(TEXT_BOX[1]) == 1 and "References available on request" in lines
+
+
+def test_odt_frame_paragraphs_are_lines_and_deleted_text_is_not_read(tmp_path):
+    _odt(tmp_path / "frame.odt", '<text:tracked-changes><text:changed-region><text:deletion><text:p>Cobol'
+         '</text:p></text:deletion></text:changed-region></text:tracked-changes>'
+         '<text:p>Jane Roe<draw:frame xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0">'
+         '<draw:text-box><text:p>SKILLS</text:p><text:p>Python</text:p></draw:text-box></draw:frame></text:p>')
+    assert read_file(tmp_path / "frame.odt").text.splitlines() == ["Jane Roe", "SKILLS", "Python"]
 
 
 def test_ole_file_named_docx_is_an_error_of_its_kind(tmp_path):

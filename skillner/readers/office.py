@@ -184,16 +184,16 @@ class _DocxWalker:
         cell after cell, so nested rows and layout columns stay separate."""
         lines = []
         for row in _children(table, "tr"):
-            cells = []
-            for cell in _children(row, "tc"):
-                text = "\n".join(self.blocks(cell)).strip()
-                if text:
-                    cells.append(text)
-            if all("\n" not in cell for cell in cells):
-                lines.append(" | ".join(cells))
-            else:
-                lines.extend(cells)
+            lines.extend(_row_lines(["\n".join(self.blocks(cell)).strip() for cell in _children(row, "tc")]))
         return lines
+
+
+def _row_lines(cells: list[str]) -> list[str]:
+    """One table row: one-line cells joined by " | " on one line, else each cell's lines in turn."""
+    cells = [cell for cell in cells if cell]
+    if all("\n" not in cell for cell in cells):
+        return [" | ".join(cells)]
+    return cells
 
 
 def _children(node, tag: str):
@@ -303,14 +303,23 @@ _ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _MAX_SPACES = 100  # <text:s text:c="..."/> repeats a space; a layout never needs more
 
 
+# Not shown as text: deleted tracked changes, comments, a footnote's number in the text.
+_ODF_HIDDEN = frozenset(["tracked-changes", "annotation", "note-citation"])
+_NEWLINES = re.compile(r"\n+")
+_ODF_HEADERS = frozenset(["header", "header-first", "header-left"])
+_ODF_FOOTERS = frozenset(["footer", "footer-first", "footer-left"])
+
+
 def read_odt(data: bytes, name: str, limits: Limits) -> Extracted:
-    """OpenDocument text from content.xml (a zip member, no extra library): headings and
-    paragraphs one per line, list items bulleted; tables and frames are walked like the body."""
-    root = _BoundedZip(data, name, limits, "ODT").xml("content.xml")
+    """OpenDocument text from content.xml (a zip member): headings and paragraphs one per line,
+    list items bulleted, tables and text frames walked like the body (a frame's paragraphs get
+    lines of their own); the page headers and footers of styles.xml first and last, each
+    distinct one once."""
+    odt = _BoundedZip(data, name, limits, "ODT")
+    root = odt.xml("content.xml")
     if root is None:
         raise ReadError("corrupt", f"{name} is a zip file but not an ODT (no content.xml)")
     budget = _TextBudget(name, limits)
-    lines = []
 
     def spaces(node) -> str:
         count = node.get(f"{{{_ODF_TEXT}}}c", "1")
@@ -320,21 +329,37 @@ def read_odt(data: bytes, name: str, limits: Limits) -> Extracted:
         out = [node.text or ""]
         for child in node:
             tag = _local(child)
-            out.append(spaces(child) if tag == "s" else {"tab": "\t", "line-break": "\n"}.get(tag) or inline(child))
+            if tag in ("p", "h"):  # inside a text frame or a note anchored in this paragraph
+                out.append("\n" + inline(child) + "\n")
+            elif tag not in _ODF_HIDDEN:
+                out.append(spaces(child) if tag == "s" else {"tab": "\t", "line-break": "\n"}.get(tag)
+                           or inline(child))
             out.append(child.tail or "")
         return "".join(out)
 
-    def walk(node, bullet: bool) -> None:
+    def walk(node, bullet: bool, lines: list[str]) -> list[str]:
         for child in node:
             tag = _local(child)
             if tag in ("p", "h"):
-                lines.append(budget.spend(("• " if bullet else "") + inline(child)))
+                text = _NEWLINES.sub("\n", inline(child)).strip("\n")
+                lines.append(budget.spend(("• " if bullet and text.strip() else "") + text))
                 bullet = False
-            else:
-                walk(child, bullet or tag == "list-item")
+            elif tag == "table-row":
+                lines.extend(_row_lines(["\n".join(walk(cell, False, [])).strip() for cell in child]))
+            elif tag not in _ODF_HIDDEN:
+                walk(child, bullet or tag == "list-item", lines)
+        return lines
 
-    walk(root, False)
-    return Extracted("\n".join(lines), "odt (content.xml)")
+    styles = odt.xml("styles.xml")
+    headers, footers = [], []
+    for page in [] if styles is None else styles.iter("{*}master-page"):
+        for part in page:
+            target = headers if _local(part) in _ODF_HEADERS else footers if _local(part) in _ODF_FOOTERS else None
+            text = "\n".join(line for line in walk(part, False, []) if line.strip()) if target is not None else ""
+            if text and text not in headers + footers:
+                target.append(text)
+    body = walk(root, False, [])
+    return Extracted("\n".join([*headers, *body, *footers]), "odt (content.xml)")
 
 
 # ---------------------------------------------------------------- RTF

@@ -1,5 +1,6 @@
 """Remake the .doc fixtures: DOCX written by python-docx, saved as Word 97-2003 by LibreOffice,
-and antiword's text of each as the reference (`<name>.antiword.txt`).
+and antiword's text of each as the reference (`<name>.antiword.txt`); and ../odt/designer.odt,
+the designer-template DOCX of the tests saved as ODT by LibreOffice.
 
 Needs LibreOffice (soffice) and antiword, which CI does not have: the outputs are committed.
 Run from the repository root: .venv/bin/python tests/data/doc/make_fixtures.py
@@ -16,7 +17,8 @@ from docx.oxml import parse_xml
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
-from tests.resume_files import write_docx
+from tests.resume_files import write_designer_docx, write_docx
+from tests.test_readers_office import COMPETENCIES, FOOTER, HEADER, PROFILE, TEXT_BOX
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
@@ -85,6 +87,9 @@ def main() -> None:
             text = subprocess.run(["antiword", "-w", "0", "-m", "UTF-8.txt", str(target)], check=True,
                                   capture_output=True, text=True).stdout
             target.with_suffix(".antiword.txt").write_text(text, encoding="utf-8")
+        write_designer_docx(folder / "designer.docx", HEADER, FOOTER, PROFILE, COMPETENCIES, TEXT_BOX)
+        subprocess.run(["soffice", "--headless", "--convert-to", "odt", "--outdir", str(HERE.parent / "odt"),
+                        str(folder / "designer.docx")], check=True, capture_output=True)
 
 
 if __name__ == "__main__":
