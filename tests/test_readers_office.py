@@ -52,6 +52,33 @@ def test_docx_text_box_read_once_not_also_its_vml_fallback(designer):
     assert lines.index(TEXT_BOX[0]) + 1 == lines.index(TEXT_BOX[1])
 
 
+def test_docx_vml_text_box_revisions_fields_and_content_controls(tmp_path):
+    """Old-style (VML-only) text box, a tracked deletion and insertion, a field's instruction and
+    result, a content control around a paragraph: text as Word shows it."""
+    import docx
+    from docx.oxml import parse_xml
+
+    namespaces = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                  'xmlns:v="urn:schemas-microsoft-com:vml"')
+    document = docx.Document()
+    document.add_paragraph("Jane Roe")._p.append(parse_xml(
+        f'<w:r {namespaces}><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>Scrum Master</w:t></w:r>'
+        '</w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r>'))
+    document.add_paragraph("Languages: ")._p.extend(parse_xml(f'<w:p {namespaces}>{xml}</w:p>')[0] for xml in (
+        '<w:del w:id="1" w:author="x"><w:r><w:delText>Cobol, </w:delText></w:r></w:del>',
+        '<w:ins w:id="2" w:author="x"><w:r><w:t>Go, </w:t></w:r></w:ins>',
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+        '<w:r><w:instrText> HYPERLINK "https://go.dev" </w:instrText></w:r>',
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>', '<w:r><w:t>Rust</w:t></w:r>',
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'))
+    body = document.element.body
+    body.insert(len(body) - 1, parse_xml(f'<w:sdt {namespaces}><w:sdtContent><w:p><w:r><w:t>Kanban</w:t></w:r>'
+                                         '</w:p></w:sdtContent></w:sdt>'))
+    document.save(str(tmp_path / "cv.docx"))
+    assert read_file(tmp_path / "cv.docx").text.splitlines() == ["Jane Roe", "Scrum Master", "Languages: Go, Rust",
+                                                                 "Kanban"]
+
+
 def test_docx_zip_bomb_refused_as_too_large(tmp_path):
     bomb = tmp_path / "bomb.docx"
     write_zip_bomb_docx(bomb, 200_000_000)
