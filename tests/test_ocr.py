@@ -160,3 +160,18 @@ def test_skills_from_a_scan_are_the_skills_from_its_text(scan, tmp_path):
                             for result in extract_texts(load_model(), [clean_text(source), scanned]))
     assert {"python", "sql"} <= from_scan
     assert len(from_text & from_scan) >= 0.9 * len(from_text | from_scan), (from_text ^ from_scan)
+
+
+def test_a_huge_scanned_page_is_rendered_within_the_pixel_limit(tmp_path, monkeypatch):
+    from fpdf import FPDF
+    from PIL import Image
+
+    pdf = FPDF(format=(5000, 5000))  # mm: a 14,000-point page, 3.5 billion pixels at 300 dpi
+    pdf.add_page()
+    pdf.image(Image.new("L", (400, 400), 255), x=0, y=0, w=5000, h=5000)
+    pdf.output(str(tmp_path / "poster.pdf"))
+    rendered = []
+    monkeypatch.setattr(ocr, "ocr_available", lambda: True)
+    monkeypatch.setattr(ocr, "ocr_image", lambda image, where: rendered.append(image.size) or "Python")
+    assert read_file(tmp_path / "poster.pdf").text == "Python"
+    assert rendered and rendered[0][0] * rendered[0][1] <= 1.001 * ocr.MAX_PIXELS  # PDFium rounds up

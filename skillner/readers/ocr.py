@@ -17,10 +17,11 @@ import warnings
 
 from .base import Extracted, Limits, ReadError, UnsupportedFormat
 
-# Scanned pages are rendered at 300 dpi, the resolution Tesseract reads best: 200 is 30 % faster
-# and as good on full pages of 9-10 pt print, but misreads small print ("SOL" for "SQL" in 7 pt
-# text scanned at 107 dpi; benchmarks/bench_ocr.py, tests/test_ocr.py).
-OCR_DPI = 300
+# A scanned page is rendered at twice its picture's resolution, within these bounds (dpi).
+# Tesseract reads best near 300 dpi, but a 100-dpi scan enlarged 3 times blurs: rendered at 200
+# it keeps 98 % of the skills found in the source text, at 300 93 %; 150-dpi scans and 7 pt print
+# read best near 300 (benchmarks/bench_ocr.py, tests/test_ocr.py).
+OCR_DPI = (200, 300)
 # One page, however large its MediaBox or image, is OCRed at no more than A3 at 300 dpi.
 MAX_PIXELS = 18_000_000
 # Seconds for one page: a resume page takes 1.5 to 5 at 300 dpi on one core (benchmarks/bench_ocr.py).
@@ -64,24 +65,36 @@ def is_scanned(page, text: str) -> bool:
     words = len(text.split())
     if words == 0:
         return True
-    if words > _STAMP_WORDS:
-        return False
-    import pypdfium2.raw as pdfium_c
-
-    width, height = page.get_size()
-    for picture in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
-        left, bottom, right, top = picture.get_bounds()
-        if (right - left) * (top - bottom) >= 0.5 * width * height:
-            return True
-    return False
+    picture = _largest_picture(page) if words <= _STAMP_WORDS else None
+    return picture is not None and picture[0] >= 0.5
 
 
 def ocr_pdf_page(page, name: str, number: int) -> str:
-    """A PDFium page rendered at `OCR_DPI` (less for a huge page), then OCRed."""
+    """A PDFium page rendered at twice its largest picture's resolution within `OCR_DPI` (and
+    under `MAX_PIXELS` for a huge page), then OCRed."""
+    picture = _largest_picture(page)
+    low, high = OCR_DPI
+    dpi = high if picture is None else min(max(2 * picture[1], low), high)
     width, height = page.get_size()
-    scale = min(OCR_DPI / 72, (MAX_PIXELS / max(width * height, 1)) ** 0.5)
+    scale = min(dpi / 72, (MAX_PIXELS / max(width * height, 1)) ** 0.5)
     image = page.render(scale=scale, grayscale=True).to_pil()
     return ocr_image(image, f"{name} page {number}")
+
+
+def _largest_picture(page) -> tuple[float, float] | None:
+    """(share of the page it covers, its resolution in dpi) for the page's largest picture."""
+    import pypdfium2.raw as pdfium_c
+
+    largest = None
+    for picture in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        left, bottom, right, top = picture.get_bounds()
+        area = (right - left) * (top - bottom)
+        if largest is None or area > largest[0]:
+            largest = (area, 72 * picture.get_px_size()[0] / max(right - left, 1))
+    if largest is None:
+        return None
+    width, height = page.get_size()
+    return largest[0] / max(width * height, 1), largest[1]
 
 
 def ocr_image(image, where: str) -> str:
