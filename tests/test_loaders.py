@@ -346,7 +346,7 @@ def test_the_commands_answer_generated_files_with_an_exit_code_never_a_traceback
 
 
 @pytest.mark.slow
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(mutated_records() | JSON, min_size=1, max_size=12))
 def test_many_more_json_lines_slow(tmp_path, values):
     path = tmp_path / "fuzz.jsonl"
@@ -355,7 +355,7 @@ def test_many_more_json_lines_slow(tmp_path, values):
 
 
 @pytest.mark.slow
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(BYTES, st.sampled_from(["x.jsonl", "x.spacy"]))
 def test_many_more_bytes_slow(tmp_path, data, name):
     path = tmp_path / name
@@ -364,3 +364,29 @@ def test_many_more_bytes_slow(tmp_path, data, name):
         load_labelled(path)
     except LabelledDataError:
         pass
+
+
+def test_convert_card_and_compare_answer_bad_input_with_one_line(tmp_path, small_model):
+    splits = tmp_path / "splits"
+    splits.mkdir()
+    for name, ids in (("train", "good"), ("dev", "good"), ("test", "t")):
+        (splits / f"{name}.txt").write_text(ids + "\n")
+    bad_json = tmp_path / "bad.jsonl"
+    bad_json.write_bytes(jsonl(GOOD, b"{oops"))
+    no_text = tmp_path / "no_text.jsonl"
+    no_text.write_bytes(jsonl(GOOD, {"meta": {"id": "t"}}))
+    not_docbin = tmp_path / "dev.spacy"
+    not_docbin.write_bytes(b"not a DocBin")
+    expected = [
+        (("convert", bad_json, "--splits", splits, "--out-dir", tmp_path / "data"), f"error: {bad_json}:2: not JSON"),
+        (("convert", no_text, "--splits", splits, "--out-dir", tmp_path / "data"),
+         f"error: {no_text}: split 'test' has bad records: line 2 (id t): missing_text"),
+        (("convert", no_text, "--splits", tmp_path / "nowhere", "--out-dir", tmp_path / "data"), "error: [Errno 2]"),
+        (("compare", str(small_model)), "error: give each pipeline as NAME=PIPELINE_DIR"),
+        (("compare", f"a={small_model}", "--dev", not_docbin, "--test", not_docbin, "--out", tmp_path / "c.json"),
+         f"error: {not_docbin}: not a spaCy DocBin"),
+        (("card", small_model, "--test", tmp_path / "none.spacy"), "error: no such file"),
+    ]
+    for args, message in expected:
+        result = invoke(*args)
+        assert result.exit_code == 1 and result.stderr.startswith(message), (args, result.output)
