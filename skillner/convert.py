@@ -501,7 +501,8 @@ def load_labelled(path: Path | str, nlp: Language | None = None, label_map: dict
     docs, report = records_to_docs(values, nlp, label_map, lines)
     if not docs:
         first = f"; first: {report.input_problems[0]}" if report.input_problems else ""
-        raise LabelledDataError(path, f"no documents with text: {skipped_summary(report.records, report.counts)}{first}")
+        raise LabelledDataError(path, f"no documents with text: {skipped_summary(report.records, report.counts)}"
+                                      f"{first}")
     return docs, report
 
 

@@ -200,5 +200,6 @@ def format_table(result: dict) -> str:
         lines.append(f"{label:<18}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}{s['gold']:>7}{s['pred']:>7}")
     if result.get("conversion"):
         counts = ", ".join(f"{kind} {n}" for kind, n in sorted(result["conversion"].items()))
-        lines += ["", f"{result['docs']} of {result['records']} records scored; skipped or changed on the way: {counts}"]
+        lines += ["", f"{result['docs']} of {result['records']} records scored; skipped or changed on the way: "
+                      f"{counts}"]
     return "\n".join(lines)

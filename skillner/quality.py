@@ -604,10 +604,10 @@ def experiment_markdown(result: dict, counts: dict) -> str:
         cell = cells[key]
         return f"{cell['mean']:+.3f} [{cell['ci95'][0]:+.3f}, {cell['ci95'][1]:+.3f}]"
 
+    rules = sorted({k.split(":")[0] for k in counts} - {"skipped"})
     lines = ["## What fixing the labels is worth", "",
              f"`{result['config']}` trained on the {result['train_resumes']} train resumes, once with the original labels "
-             f"and once with the fixed ones (rules: {', '.join(sorted({k.split(':')[0] for k in counts} - {'skipped'}))}), "
-             f"seeds "
+             f"and once with the fixed ones (rules: {', '.join(rules)}), seeds "
              f"{', '.join(map(str, result['seeds']))}, the curve's training budget; untyped strict F1, mean over seeds "
              "with a 95 % t interval across seeds.", "",
              "| trained on | original test labels | fixed test labels |", "|---|---|---|",

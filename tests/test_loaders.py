@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from skillner.cli import app
 from skillner.convert import (RECORD_PROBLEMS, SPAN_PROBLEMS, LabelledDataError, check_records, load_labelled,
-                              read_docbin, read_jsonl, read_records, records_to_docs, write_docbin, write_jsonl)
+                              read_docbin, read_jsonl, read_records, records_to_docs, write_docbin)
 from skillner.quality import load_documents
 
 TEXT = "Skills: Python, SQL and teamwork"
@@ -163,7 +163,7 @@ def test_a_bad_record_or_span_is_skipped_counted_and_listed(tmp_path, small_mode
     for args in commands(path, tmp_path, small_model):
         result = invoke(*args)
         assert result.exit_code == 0, (args, result.output)
-        assert f"skipped: line 2 (id " in result.stderr and f": {kind}: " in result.stderr, args
+        assert "skipped: line 2 (id " in result.stderr and f": {kind}: " in result.stderr, args
         assert kind in result.stdout, args  # the counts are part of the command's output
 
 
