@@ -90,10 +90,10 @@ def split_cmd(
     threshold: float = typer.Option(0.4, help="Jaccard (word 5-grams) above which resumes are near-duplicates"),
 ) -> None:
     """Split resumes into train/dev/test id lists, near-duplicates kept together."""
-    from .convert import read_jsonl
+    from .convert import read_resumes
     from .splits import make_splits
 
-    report = make_splits(read_jsonl(data), out_dir, threshold, seed)
+    report = make_splits(read_resumes(data), out_dir, threshold, seed)
     typer.echo(f"splits {report['sizes']}; {len(report['near_duplicate_groups'])} near-duplicate groups "
                f"({len(report['near_duplicate_pairs'])} pairs) kept on one side; see {out_dir}/near_duplicates.json")
 
@@ -309,6 +309,7 @@ def extract_cmd(
     with_text: bool = typer.Option(False, help="Include the extracted text (the offsets index into it)"),
     timeout: float = typer.Option(60.0, help="Seconds allowed to read the file (it is read in a child process)"),
     max_mb: float = typer.Option(20.0, help="Larger files are refused"),
+    ocr: bool = typer.Option(True, help="Read scanned pages and images with Tesseract when it is installed"),
 ) -> None:
     """Extract the skills of one resume, each with offsets and its ESCO / O*NET concept."""
     from .evaluate import load_model
@@ -321,7 +322,7 @@ def extract_cmd(
         fail(f"unknown format {output_format!r}: use json, jsonl, csv or table")
     _positive("--timeout", timeout)
     _positive("--max-mb", max_mb)
-    limits = Limits(max_bytes=max(1, int(max_mb * 1e6)))
+    limits = Limits(max_bytes=max(1, int(max_mb * 1e6)), ocr=ocr)
     try:  # before the model loads: the reader's process is then a cheap fork
         extracted = read_isolated(file, limits, timeout)
         if len(extracted.text) > limits.max_chars:
@@ -330,8 +331,8 @@ def extract_cmd(
     except ReadError as err:
         fail(f"{err} [{err.kind}]")
     result = next(extract_texts(load_model(model), [extracted.text], ConceptIndex.load()))
-    result = {"file": file, "reader": extracted.reader, "pages": extracted.pages, "chars": len(extracted.text),
-              **({"text": extracted.text} if with_text else {}), **result}
+    result = {"file": file, "reader": extracted.reader, "pages": extracted.pages, "ocr_pages": extracted.ocr_pages,
+              "chars": len(extracted.text), **({"text": extracted.text} if with_text else {}), **result}
     typer.echo(format_result(result, output_format))
 
 
@@ -350,6 +351,7 @@ def batch_cmd(
     max_mb: float = typer.Option(20.0, help="Larger files get an error row"),
     max_pages: int = typer.Option(50, help="PDFs with more pages get an error row"),
     with_text: bool = typer.Option(False, help="Include each file's extracted text"),
+    ocr: bool = typer.Option(True, help="Read scanned pages and images with Tesseract when it is installed"),
 ) -> None:
     """Extract the skills of every resume in a folder, with progress and a closing summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -361,7 +363,7 @@ def batch_cmd(
     if summary and _same_file(summary, out):
         fail(f"--summary {summary} is the --out file: it would overwrite the rows; name another file")
     settings = BatchSettings(workers=workers, glob=glob, limits=Limits(max_bytes=max(1, int(max_mb * 1e6)),
-                                                                       max_pages=max_pages),
+                                                                       max_pages=max_pages, ocr=ocr),
                              timeout=timeout, resume=resume, retry_errors=retry_errors, with_text=with_text,
                              model=model)
     try:
@@ -445,7 +447,7 @@ def doccano_push_cmd(
                                                            "('default' for the shipped model)"),
 ) -> None:
     """Upload resumes (with their spans, or a model's predictions) to a Doccano project."""
-    from .convert import read_jsonl
+    from .convert import read_resumes
     from .doccano import push
     from .evaluate import load_model
 
@@ -453,7 +455,7 @@ def doccano_push_cmd(
         fail(f"no such file: {file}")
     model = None if pre_annotate is None else load_model(None if pre_annotate == "default" else Path(pre_annotate))
     with _doccano_client() as client:
-        summary = _doccano_call(push, client, read_jsonl(file), project, create, model)
+        summary = _doccano_call(push, client, read_resumes(file), project, create, model)
     typer.echo(f"pushed {summary['uploaded']} resumes with {summary['spans']} spans ({summary['source']}) to "
                f"project {project!r}; {summary['skipped_present']} were already there")
 
@@ -733,7 +735,7 @@ def cost_ledger_cmd(
     """Build the annotation-cost ledger: one row per (resume, annotator)."""
     import pandas as pd
 
-    from .convert import read_jsonl
+    from .convert import read_jsonl, read_resumes
     from .cost import (CostSettings, ledger_from_events, ledger_from_hours, ledger_from_prior,
                        ledger_from_prodigy, resume_table)
 
@@ -752,7 +754,7 @@ def cost_ledger_cmd(
     else:
         if data is None:
             fail(f"{chosen[0]} needs --data with the labelled resumes")
-        records = read_jsonl(data)
+        records = read_resumes(data)
         if hours:
             ledger = ledger_from_hours(pd.read_csv(hours), resume_table(records), config)
         else:
@@ -792,7 +794,7 @@ def cost_predict_cmd(
     """Predict what labelling new resumes will cost, from their length and predicted skills."""
     import pandas as pd
 
-    from .convert import read_jsonl
+    from .convert import read_resumes
     from .cost import CostSettings, fit_time_model, predict_seconds
     from .evaluate import load_model
 
@@ -803,7 +805,7 @@ def cost_predict_cmd(
         time_model = fit_time_model(pd.read_csv(ledger))
     except ValueError as err:
         fail(str(err))
-    texts = [r["text"] for r in read_jsonl(resumes)]
+    texts = [r["text"] for r in read_resumes(resumes)]
     docs = list(load_model(model).pipe(texts, batch_size=16))
     seconds = predict_seconds(time_model, [len(t.split()) for t in texts], [len(d.ents) for d in docs])
     config = CostSettings.load(settings)
@@ -813,5 +815,17 @@ def cost_predict_cmd(
                f"{time_model.coef_[1]:.1f} s/span)")
 
 
+def main() -> None:
+    """The console script: a labelled-data file that cannot be read ends any command with its
+    one-line reason (file and line), whichever command read it."""
+    from .convert import LabelledDataError
+
+    try:
+        app()
+    except LabelledDataError as err:
+        typer.echo(f"error: {err}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    app()
+    main()

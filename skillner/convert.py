@@ -455,6 +455,16 @@ def read_records(path: Path | str) -> tuple[list, list[int]]:
     return [value for _, value in numbered], [number for number, _ in numbered]
 
 
+def read_resumes(path: Path | str) -> list[dict]:
+    """Records that commands needing every resume's text (split, cost, push) can rely on: each
+    an object with a string `text`, or a LabelledDataError naming the first line that is not."""
+    records, lines = read_records(path)
+    for record, line in zip(records, lines):
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise LabelledDataError(path, "not a resume record (a JSON object with a string \"text\")", line)
+    return records
+
+
 def write_jsonl(path: Path | str, records: Iterable[dict]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

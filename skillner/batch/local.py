@@ -92,6 +92,9 @@ class BatchSettings:
             check_glob(self.glob)
         except GlobError as error:
             raise BatchError(str(error)) from None
+        if self.model is not None and not (Path(self.model) / "config.cfg").is_file():
+            # checked here: a worker that cannot load its model would turn every file into a crash row
+            raise BatchError(f"--model {self.model} is not a spaCy pipeline folder (no config.cfg)")
 
 
 @dataclass
@@ -281,7 +284,8 @@ def process_chunk(tasks: list[Task]) -> tuple[list[dict | None], float]:
     for (index, task, sha256, extracted), result in zip(read, results):
         row = {"schema_version": SCHEMA_VERSION, "file": task.file,
                **({"file_hex": task.file_hex} if task.file_hex else {}), "sha256": sha256, "status": "ok",
-               "reader": extracted.reader, "pages": extracted.pages, "chars": len(extracted.text)}
+               "reader": extracted.reader, "pages": extracted.pages, "ocr_pages": extracted.ocr_pages,
+               "chars": len(extracted.text)}
         if _WORKER["with_text"]:
             row["text"] = extracted.text
         rows[index] = {**row, "mentions": result["mentions"], "skills": result["skills"]}
