@@ -288,3 +288,25 @@ def write_zip_bomb_docx(path: Path, unzipped_bytes: int) -> None:
                 for _ in range(unzipped_bytes // len(chunk)):
                     stream.write(chunk)
                 stream.write(tail)
+
+
+def write_left_dates_pdf(header: str, entries: list[tuple[str, list[str]]], path: Path) -> list[str]:
+    """Dates in a column on the left, each on its entry's first line, the entry (title,
+    employer, bullets) running on below it in a column of its own, as a table of date | entry
+    in Word or moderncv lays out a CV. `entries` holds (dates, lines); returns the lines in
+    reading order, each date with its entry's first line."""
+    pdf = _pdf()
+    pdf.add_page()
+    lines = [_fit(pdf, header)]
+    pdf.cell(0, 6, lines[0], align="C", new_x="LMARGIN", new_y="NEXT")
+    for dates, entry in entries:
+        dates, entry = _fit(pdf, dates), [_fit(pdf, line) for line in entry]
+        pdf.ln(2)
+        pdf.set_xy(10, pdf.get_y())
+        pdf.cell(40, 4.5, dates)
+        for line in entry:
+            pdf.set_x(55)
+            pdf.cell(145, 4.5, line, new_x="LMARGIN", new_y="NEXT")
+        lines += [f"{dates} {entry[0]}", *entry[1:]]
+    pdf.output(str(path))
+    return lines

@@ -11,6 +11,7 @@ import pytest
 from skillner.readers import clean_text, read_file
 from tests.resume_files import (
     write_dated_rows_pdf,
+    write_left_dates_pdf,
     write_right_sidebar_pdf,
     write_two_column_pdf,
 )
@@ -219,3 +220,32 @@ def test_right_aligned_sidebar_is_still_a_column(tmp_path):
     got = read_file(tmp_path / "cv.pdf").text
     assert got.split() == clean_text(source).split()
     assert got.endswith("\n".join(sidebar))
+
+
+def test_a_left_date_column_stays_beside_its_entries(tmp_path):
+    """Dates on the left, each on its entry's first line with the entry running on below: rows
+    with a label, not a column of dates followed by a column of jobs."""
+    entries = [(dates, [title, f"{employer}, {place}", *(f"• {bullet}" for bullet in bullets)])
+               for title, dates, employer, place, bullets in JOBS]
+    lines = write_left_dates_pdf("Jane Roe · jane@example.com · Sacramento, CA", entries, tmp_path / "cv.pdf")
+    assert read_file(tmp_path / "cv.pdf").text.splitlines() == lines
+
+
+def test_a_sidebar_with_blank_lines_between_its_items_is_still_a_column(tmp_path):
+    """Each item of a double-spaced sidebar shares a baseline with a main-column line, as a
+    date column's labels do; but one comes every other line, not at the head of an entry."""
+    sidebar = "SKILLS\n\nPython and SQL\n\nApache Spark\n\nData modelling\n\nPower BI dashboards\n\nTeam leadership"
+    source = write_two_column_pdf("Jane Roe - Data Engineer", sidebar, " ".join(RESUME.split()[:200]),
+                                  tmp_path / "two.pdf")
+    got = read_file(tmp_path / "two.pdf").text
+    assert got.split() == clean_text(source).split()
+    assert "\nSKILLS\nPython and SQL\nApache Spark\n" in got
+
+
+def test_clean_text_symbol_font_bullets_and_dot_leaders():
+    """Word's bullets at the Symbol and Wingdings fonts' private-use codes become the bullets
+    they draw; a dot leader run into a date is parted from it, an ellipsis is left alone."""
+    assert clean_text("\uf0b7 Python \uf0a7 SQL \uf0d8 Git \uf076 Jira \uf06e Excel \uf0fc Agile") == \
+        "• Python ▪ SQL ➢ Git ❖ Jira ■ Excel ✓ Agile"
+    assert clean_text("Thesis model.......2022 and so on...\nB.Sc....... 2019, x.y") == \
+        "Thesis model....... 2022 and so on...\nB.Sc....... 2019, x.y"

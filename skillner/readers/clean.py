@@ -21,11 +21,19 @@ _COMPOUND_HEADS = frozenset("anti back bi co cross e end front full half hands h
 # Control characters become nothing, except the line separators among them; tab and line feed stay.
 _CONTROLS = {code: None for code in [*range(0x20), *range(0x7F, 0xA0)] if chr(code) not in "\t\n"}
 _CONTROLS.update({code: "\n" for code in (0x0B, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)})
+# Word draws bullets from the Symbol and Wingdings fonts at private-use codes (U+F000 + the
+# font's code): text extracted from its PDFs keeps those codes, which no model has seen.
+_SYMBOL_FONT_BULLETS = {0xF0B7: "•", 0xF0A7: "▪", 0xF0D8: "➢", 0xF076: "❖", 0xF06E: "■", 0xF0FC: "✓"}
+_CHARACTERS = {**_CONTROLS, **_SYMBOL_FONT_BULLETS}
+# A tab's dot leader runs into the text after it ("model.....2022"): the look-behind starts a
+# match only at a run's first dot, so a long run is scanned once.
+_DOT_LEADER = re.compile(r"(?<!\.)(\.{4,})(?=[^\s.])")
 
 
 def clean_text(text: str) -> str:
-    """Unix line ends, hyphenation at line ends undone, control characters dropped, runs of
-    blank lines shortened.
+    """Unix line ends, hyphenation at line ends undone, control characters dropped, Word's
+    Symbol/Wingdings bullets made real characters, a dot leader parted from the word after it,
+    runs of blank lines shortened.
 
     A line-end hyphen is a word broken in two ("manage-\\nment", "arti-\\ncles" become
     "management", "articles") unless the document says otherwise: it writes the word with the
@@ -39,7 +47,7 @@ def clean_text(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\ufffe", "-\n").replace("\x02", "-\n").replace("\u00ad\n", "").replace("\u00ad", "")
-    text = text.translate(_CONTROLS)
+    text = _DOT_LEADER.sub(r"\1 ", text.translate(_CHARACTERS))
     if "-\n" in text:
         text = _LINE_END_HYPHEN.sub(_hyphenation_rule(text), text)
     text = _TRAILING_SPACE.sub("\n", text)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from itertools import pairwise
+from statistics import median
 
 from .base import Extracted, Limits, ReadError
 from .ocr import is_scanned, ocr_pdf_page, ocr_wanted
@@ -148,11 +150,14 @@ def _is_column_layout(lines: list[list[_Word]], gutter: float, min_lines: int = 
     date or place right-aligned on the same baseline) is not a column: where most lines that
     have text on both sides, and most lines on the right side, end in a short fragment flush
     with the right margin, the page is one column of rows. (A right-aligned sidebar has its
-    own baselines: few of its lines share one with the main column.)
+    own baselines: few of its lines share one with the main column.) Nor is a column of
+    labels on the left (dates beside their entries): see `_is_label_column`.
     """
-    split = [line for line in lines if not any(w.left < gutter < w.right for w in line)]
+    split = [line for line in lines if not _spans_gutter(line, gutter)]
     sides = [([w for w in line if w.right <= gutter], [w for w in line if w.left >= gutter]) for line in split]
     if min(sum(len(side[s]) > 1 for side in sides) for s in (0, 1)) < min_lines:
+        return False
+    if _is_label_column(sides):
         return False
     margin = max(w.right for line in lines for w in line)
     width = margin - min(w.left for line in lines for w in line)
@@ -162,13 +167,36 @@ def _is_column_layout(lines: list[list[_Word]], gutter: float, min_lines: int = 
     return rows < 0.5 * len(both) or rows < 0.5 * sum(1 for _, right in sides if right)
 
 
+def _spans_gutter(line: list[_Word], gutter: float) -> bool:
+    """Whether a line runs across the gutter: a word crosses it, or the gap there between its
+    words is narrower than the line is tall (a word space, not a gap between columns)."""
+    if any(w.left < gutter < w.right for w in line):
+        return True
+    left = [w for w in line if w.right <= gutter]
+    right = [w for w in line if w.left >= gutter]
+    return bool(left and right) and right[0].left - left[-1].right < max(w.top - w.bottom for w in line)
+
+
+def _is_label_column(sides: list[tuple[list[_Word], list[_Word]]]) -> bool:
+    """Whether the left side is a column of labels, each on its entry's first line (dates in
+    the left cell of a table, beside a job that runs on below them): most lines with text on
+    both sides have none on the left in the line after. Not where the labels come every other
+    line: that is a sidebar with a blank line between its items, sharing baselines with the
+    main column by chance."""
+    paired = [i for i, (left, right) in enumerate(sides) if left and right]
+    labels = [i for i in paired if i + 1 == len(sides) or not sides[i + 1][0]]
+    if len(labels) < 2 or len(labels) < 0.8 * len(paired):
+        return False
+    return median(after - before - 1 for before, after in pairwise(labels)) >= 2
+
+
 def _read_columns(lines: list[list[_Word]], gutter: float) -> str:
     """Full-width lines as they are; between them, the left side's lines, then the right's."""
     out: list[str] = []
     left: list[str] = []
     right: list[str] = []
     for line in lines:
-        if any(w.left < gutter < w.right for w in line):
+        if _spans_gutter(line, gutter):
             out += left + right + [_joined(line)]
             left, right = [], []
             continue
