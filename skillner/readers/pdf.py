@@ -54,6 +54,7 @@ def _pdf_page_text(page) -> str:
         gutter = _gutter(rects)
         if gutter is not None:
             lines = _lines(_words(textpage, text))
+            gutter = _fewest_words_crossing(lines, gutter)
             if _is_column_layout(lines, gutter):
                 text = _read_columns(lines, gutter)
         # A soft hyphen in a text layer was drawn: the font's visible hyphen ("multi-master",
@@ -153,7 +154,8 @@ def _is_column_layout(lines: list[list[_Word]], gutter: float, min_lines: int = 
     own baselines: few of its lines share one with the main column.) Nor is a column of
     labels on the left (dates beside their entries): see `_is_label_column`.
     """
-    split = [line for line in lines if not _spans_gutter(line, gutter)]
+    start = _right_column_start(lines, gutter)
+    split = [line for line in lines if not _spans_gutter(line, gutter, start)]
     sides = [([w for w in line if w.right <= gutter], [w for w in line if w.left >= gutter]) for line in split]
     if min(sum(len(side[s]) > 1 for side in sides) for s in (0, 1)) < min_lines:
         return False
@@ -167,14 +169,40 @@ def _is_column_layout(lines: list[list[_Word]], gutter: float, min_lines: int = 
     return rows < 0.5 * len(both) or rows < 0.5 * sum(1 for _, right in sides if right)
 
 
-def _spans_gutter(line: list[_Word], gutter: float) -> bool:
+def _fewest_words_crossing(lines: list[list[_Word]], gutter: float) -> float:
+    """The gutter moved to where the fewest whole words cross it (ties: the nearest): PDFium's
+    text rectangles can merge a sidebar line's last word with others, so the rectangle-based
+    guess may sit inside the sidebar, where its longer lines run past it."""
+    words = [w for line in lines for w in line]
+    lefts, rights = sorted(w.left for w in words), sorted(w.right for w in words)
+    low, high = lefts[0] + 0.15 * (rights[-1] - lefts[0]), rights[-1] - 0.15 * (rights[-1] - lefts[0])
+
+    def crossing(x: float) -> int:
+        return bisect_left(lefts, x) - bisect_right(rights, x)
+
+    candidates = [gutter] + [x + 0.5 for x in rights if low < x + 0.5 < high]
+    return min(candidates, key=lambda x: (crossing(x), abs(x - gutter)))
+
+
+def _right_column_start(lines: list[list[_Word]], gutter: float) -> float | None:
+    """Where the right column's lines begin: the commonest left edge right of the gutter."""
+    starts = Counter(round(right[0].left) for line in lines
+                     if (right := [w for w in line if w.left >= gutter]) and not any(w.left < gutter < w.right for w in line))
+    return starts.most_common(1)[0][0] if starts else None
+
+
+def _spans_gutter(line: list[_Word], gutter: float, column_start: float | None) -> bool:
     """Whether a line runs across the gutter: a word crosses it, or the gap there between its
-    words is narrower than the line is tall (a word space, not a gap between columns)."""
+    words is narrower than the line is tall (a word space) and what follows the gap does not
+    begin where the right column's lines begin (a sidebar line that ends near the gutter, beside
+    a main-column line, is two columns, not one line)."""
     if any(w.left < gutter < w.right for w in line):
         return True
     left = [w for w in line if w.right <= gutter]
     right = [w for w in line if w.left >= gutter]
-    return bool(left and right) and right[0].left - left[-1].right < max(w.top - w.bottom for w in line)
+    if not (left and right) or right[0].left - left[-1].right >= max(w.top - w.bottom for w in line):
+        return False
+    return column_start is None or abs(right[0].left - column_start) > 1
 
 
 def _is_label_column(sides: list[tuple[list[_Word], list[_Word]]]) -> bool:
@@ -195,8 +223,9 @@ def _read_columns(lines: list[list[_Word]], gutter: float) -> str:
     out: list[str] = []
     left: list[str] = []
     right: list[str] = []
+    start = _right_column_start(lines, gutter)
     for line in lines:
-        if _spans_gutter(line, gutter):
+        if _spans_gutter(line, gutter, start):
             out += left + right + [_joined(line)]
             left, right = [], []
             continue
