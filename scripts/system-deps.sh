@@ -20,6 +20,9 @@ if ! command -v apt-get >/dev/null; then
     exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+if ! { "${SUDO[@]}" apt-get update -qq && \
+        "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null; }; then
+    echo "OCR is off: apt-get could not install ${PACKAGES[*]}" >&2
+    exit 0
+fi
 tesseract --version | head -1
