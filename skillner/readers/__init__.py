@@ -37,19 +37,26 @@ def read_file(path: Path | str, limits: Limits = Limits()) -> Extracted:
     return read_bytes(_read_regular_file(path, limits), suffix, path.name, limits)
 
 
-def _read_regular_file(path: Path, limits: Limits) -> bytes:
-    """The bytes of a regular file, at most `limits.max_bytes`; a file that cannot be read
-    (no permission, vanished, a directory, FIFO or device) is `unreadable`. O_NONBLOCK keeps
-    a FIFO from blocking the open; the check on the open descriptor leaves no race."""
+def open_regular_file(path: Path | str, name: str) -> int:
+    """A descriptor open for reading on a regular file; a file that cannot be read (no
+    permission, vanished, a directory, FIFO or device) is `unreadable`. O_NONBLOCK keeps a FIFO
+    from blocking the open; the check on the open descriptor leaves no race. The caller closes it."""
     try:
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise ReadError("unreadable", f"{path.name} does not exist (deleted or moved?)") from None
+        raise ReadError("unreadable", f"{name} vanished or does not exist (deleted or moved?)") from None
     except OSError as error:
-        raise ReadError("unreadable", f"{path.name} cannot be opened ({error.strerror or type(error).__name__})") from None
+        raise ReadError("unreadable", f"{name} cannot be opened ({error.strerror or type(error).__name__})") from None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise ReadError("unreadable", f"{name} is not a regular file (a directory, FIFO or device)")
+    return handle
+
+
+def _read_regular_file(path: Path, limits: Limits) -> bytes:
+    """The bytes of a regular file, at most `limits.max_bytes` (see `open_regular_file`)."""
+    handle = open_regular_file(path, path.name)
     try:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            raise ReadError("unreadable", f"{path.name} is not a regular file (a directory, FIFO or device)")
         with os.fdopen(handle, "rb", closefd=False) as stream:
             data = stream.read(limits.max_bytes + 1)
     except OSError as error:

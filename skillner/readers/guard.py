@@ -17,7 +17,6 @@ import pickle
 import resource
 import select
 import signal
-import stat
 import sys
 import time
 import warnings
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from . import open_regular_file
 from .base import Extracted, Limits, ReadError
 
 READ_MEMORY_MB = 2048  # address space a reader may add to its process's before it is stopped
@@ -41,16 +41,8 @@ class Loaded:
 def load_bytes(path: str | Path, name: str, limits: Limits = Limits()) -> Loaded:
     """The bytes of a regular file, read once, with their sha256. FIFOs, sockets and devices
     are never opened for reading (O_NONBLOCK also guards the race of a file replaced by one)."""
+    handle = open_regular_file(path, name)
     try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise ReadError("unreadable", f"{name} vanished (deleted or moved after it was listed)") from None
-    except OSError as error:
-        raise ReadError("unreadable", f"{name} cannot be opened ({error.strerror or type(error).__name__})") from None
-    try:
-        mode = os.fstat(handle).st_mode
-        if not stat.S_ISREG(mode):
-            raise ReadError("unreadable", f"{name} is not a regular file")
         digest, kept, size = hashlib.sha256(), [], 0
         try:
             while block := os.read(handle, _BLOCK):
