@@ -324,10 +324,7 @@ def extract_cmd(
     _positive("--max-mb", max_mb)
     limits = Limits(max_bytes=max(1, int(max_mb * 1e6)), ocr=ocr)
     try:  # before the model loads: the reader's process is then a cheap fork
-        extracted = read_isolated(file, limits, timeout)
-        if len(extracted.text) > limits.max_chars:
-            raise ReadError("too_large", f"{file} holds {len(extracted.text):,} characters of text, over the limit "
-                                         f"of {limits.max_chars:,}")
+        extracted = read_isolated(file, limits, timeout)  # read_bytes refuses text over max_chars
     except ReadError as err:
         fail(f"{err} [{err.kind}]")
     result = next(extract_texts(load_model(model), [extracted.text], ConceptIndex.load()))

@@ -252,11 +252,7 @@ def _read(task: Task, data: bytes | None, size: int):
         raise ReadError("empty_file", f"{task.file} is empty (0 bytes)")
     if data is None:
         raise ReadError("too_large", f"{task.file} is {size:,} bytes, over the limit of {limits.max_bytes:,}")
-    extracted = _WORKER["reader"].call(read_bytes, (data, suffix, task.file, limits), _WORKER["timeout"])
-    if len(extracted.text) > limits.max_chars:
-        raise ReadError("too_large", f"{task.file} holds {len(extracted.text):,} characters of text, over the "
-                                     f"limit of {limits.max_chars:,}")
-    return extracted
+    return _WORKER["reader"].call(read_bytes, (data, suffix, task.file, limits), _WORKER["timeout"])
 
 
 def process_chunk(tasks: list[Task]) -> tuple[list[dict | None], float]:
