@@ -211,6 +211,7 @@ def evaluate_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object"),
     label_map: Path = typer.Option(DEFAULT_LABEL_MAP, help="Label map for foreign label names"),
     bootstrap: int = typer.Option(1000, help="Bootstrap resamples for the interval (0: no interval)"),
+    seen_from: Optional[Path] = typer.Option(None, help="Training data: split recall by whether a span's text was labelled there"),
 ) -> None:
     """Score a model: strict/partial, typed/untyped, per label, with a bootstrap interval."""
     from .convert import LabelledDataError
@@ -222,8 +223,10 @@ def evaluate_cmd(
         fail(f"no such model directory: {model}")
     if bootstrap < 0:
         fail(f"--bootstrap must be 0 (no interval) or more, not {bootstrap}")
+    if seen_from is not None and not seen_from.is_file():
+        fail(f"no such file: {seen_from}")
     try:
-        result = evaluate(data, model, label_map, bootstrap)
+        result = evaluate(data, model, label_map, bootstrap, seen_from)
     except LabelledDataError as err:
         fail(str(err))
     except OSError as err:  # spaCy's answer to a folder that is not a pipeline

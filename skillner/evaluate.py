@@ -7,6 +7,9 @@
 - typed: the labels must agree too; untyped: any skill label matches any other.
 - ci95: a percentile bootstrap over documents (resumes, not spans, are the sampled unit,
   since spans within one resume are not independent); None with 0 resamples.
+- seen / unseen (`--seen-from TRAIN`): recall of the gold spans whose normalised text occurs
+  among TRAIN's labelled spans, and of those whose text never does. The second is what a
+  model knows beyond the strings it was shown: generalisation, not memory.
 
 Scores are computed on character offsets, so a model whose tokenizer differs from the
 gold data's is scored fairly.
@@ -142,6 +145,51 @@ def paired_bootstrap_diff(a: Sequence[Counts], b: Sequence[Counts], n: int = 200
     return {"diff": point, "ci95": [float(lo), float(hi)], "p_a_better": float((diffs > 0).mean())}
 
 
+def span_key(text: str) -> str:
+    """The text of a span as the seen/unseen split compares it: case, punctuation and plural ignored."""
+    from .vocabulary import normalise_alias
+
+    return normalise_alias(text) or text.strip().lower()
+
+
+def labelled_strings(data_path: Path, label_map_path: Path | None = None) -> set[str]:
+    """Normalised texts of every labelled span in a data file: what a model trained on it has seen."""
+    docs, _ = load_labelled(data_path, label_map=load_label_map(label_map_path or DEFAULT_LABEL_MAP))
+    return {span_key(e.text) for doc in docs for e in doc.ents}
+
+
+def bootstrap_ratio(pairs: Sequence[tuple[int, int]], n: int, seed: int) -> list[float] | None:
+    """95 % percentile interval of sum(hits)/sum(total) when documents are resampled."""
+    if n == 0:
+        return None
+    arr = np.array(pairs, dtype=float).reshape(-1, 2)
+    if not len(arr) or arr[:, 1].sum() == 0:
+        return [0.0, 0.0]
+    idx = np.random.default_rng(seed).integers(0, len(arr), size=(n, len(arr)))
+    sums = arr[idx].sum(axis=1)
+    ratios = np.divide(sums[:, 0], sums[:, 1], out=np.zeros(n), where=sums[:, 1] > 0)
+    return [float(x) for x in np.percentile(ratios, [2.5, 97.5])]
+
+
+def seen_unseen_recall(gold_docs: Sequence[Doc], pred_docs: Sequence[Spans], seen: set[str],
+                       n_bootstrap: int = 1000, seed: int = 0) -> dict:
+    """Untyped recall (strict and partial) of gold spans split by whether their text was labelled in training."""
+    result: dict = {"train_strings": len(seen)}
+    for group in ("seen", "unseen"):
+        keep = (lambda key: key in seen) if group == "seen" else (lambda key: key not in seen)
+        subsets = [[(e.start_char, e.end_char, e.label_) for e in doc.ents if keep(span_key(e.text))] for doc in gold_docs]
+        entry: dict = {"gold": sum(len(s) for s in subsets)}
+        for boundary, partial in (("strict", False), ("partial", True)):
+            pairs = [(match(g, p, typed=False, partial=partial).tp, len(g)) for g, p in zip(subsets, pred_docs)]
+            hits = sum(h for h, _ in pairs)
+            entry[boundary] = {"recall": hits / entry["gold"] if entry["gold"] else 0.0, "tp": hits,
+                               "ci95": bootstrap_ratio(pairs, n_bootstrap, seed)}
+        result[group] = entry
+    total = result["seen"]["gold"] + result["unseen"]["gold"]
+    result["unseen_share"] = result["unseen"]["gold"] / total if total else 0.0
+    return result
+
+
 def load_model(model: Path | str | Language | None = None) -> Language:
     if isinstance(model, Language):
         return model
@@ -157,11 +205,13 @@ def evaluate(
     model: Path | str | Language | None = None,
     label_map_path: Path | None = None,
     n_bootstrap: int = 1000,
+    seen_from: Path | None = None,
 ) -> dict:
     """Score a model on labelled data (`.spacy`, Prodigy JSONL or Doccano JSONL).
 
     Unreadable data is a `LabelledDataError`; skipped records and spans are in `conversion`
-    (counts) and `input_problems` (each with its line)."""
+    (counts) and `input_problems` (each with its line). With `seen_from` (the training data),
+    `seen_unseen` splits recall by whether a gold span's text was labelled there."""
     if n_bootstrap < 0:
         raise ValueError(f"bootstrap resamples must be 0 (no interval) or more, not {n_bootstrap}")
     label_map = load_label_map(label_map_path or DEFAULT_LABEL_MAP)
@@ -170,7 +220,12 @@ def evaluate(
     start = time.perf_counter()
     predicted = predict(nlp, (doc.text for doc in gold))
     seconds = time.perf_counter() - start
-    result = score([doc_spans(d) for d in gold], [doc_spans(d) for d in predicted], n_bootstrap)
+    pred_spans = [doc_spans(d) for d in predicted]
+    result = score([doc_spans(d) for d in gold], pred_spans, n_bootstrap)
+    if seen_from is not None:
+        result["seen_unseen"] = {"train": str(seen_from),
+                                 **seen_unseen_recall(gold, pred_spans, labelled_strings(seen_from, label_map_path),
+                                                      n_bootstrap)}
     result["data"] = str(data_path)
     result["model"] = str(model if not isinstance(model, Language) else model.meta.get("name"))
     result["conversion"] = dict(report.counts)
@@ -198,6 +253,16 @@ def format_table(result: dict) -> str:
     lines.append(f"{'label':<18}{'P':>7}{'R':>7}{'F':>7}{'gold':>7}{'pred':>7}")
     for label, s in result["per_label"].items():
         lines.append(f"{label:<18}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}{s['gold']:>7}{s['pred']:>7}")
+    if result.get("seen_unseen"):
+        lines += ["", "untyped recall by whether the span's text is labelled in " + result["seen_unseen"]["train"]]
+        for group in ("seen", "unseen"):
+            g = result["seen_unseen"][group]
+            cells = []
+            for boundary in ("strict", "partial"):
+                r = g[boundary]
+                interval = f" [{r['ci95'][0]:.3f}, {r['ci95'][1]:.3f}]" if r["ci95"] else ""
+                cells.append(f"{boundary} {r['recall']:.3f}{interval}")
+            lines.append(f"  {group:<7}{g['gold']:>5} gold spans: " + ", ".join(cells))
     if result.get("conversion"):
         counts = ", ".join(f"{kind} {n}" for kind, n in sorted(result["conversion"].items()))
         lines += ["", f"{result['docs']} of {result['records']} records scored; skipped or changed on the way: "
