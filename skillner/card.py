@@ -32,19 +32,25 @@ def _row(name: str, r: dict) -> str:
 
 
 def write_card(model_dir: Path, test_path: Path, test_all_path: Path, dev_path: Path, baseline: Language,
-               comparison_path: Path | None = None) -> dict:
+               comparison_path: Path | None = None, seen_from: Path | None = None,
+               generalisation_path: Path | None = None) -> dict:
     """Evaluate the shipped model and the baseline on test (and dev), write metrics.json and README.md.
 
     `test_path` holds the skill-annotated test resumes, `test_all_path` every test resume,
-    including those without a single skill span (see convert.write_split_docbins).
+    including those without a single skill span (see convert.write_split_docbins). `seen_from`
+    is the data the model was trained on: recall is then split into labelled-there and never-labelled
+    strings. `generalisation_path` is a `skillner generalisation --json` report of the model.
     """
     model_dir = Path(model_dir)
     metrics = {
-        "test": {"model": evaluate(test_path, model_dir), "dictionary_baseline": evaluate(test_path, baseline)},
+        "test": {"model": evaluate(test_path, model_dir, seen_from=seen_from),
+                 "dictionary_baseline": evaluate(test_path, baseline, seen_from=seen_from)},
         "test_all": {"model": evaluate(test_all_path, model_dir),
                      "dictionary_baseline": evaluate(test_all_path, baseline)},
         "dev": {"model": evaluate(dev_path, model_dir)},
     }
+    if generalisation_path and Path(generalisation_path).exists():
+        metrics["generalisation"] = json.loads(Path(generalisation_path).read_text())
     (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
     comparison = json.loads(Path(comparison_path).read_text()) if comparison_path and Path(comparison_path).exists() else None
     (model_dir / "README.md").write_text(render_card(model_dir, metrics, comparison), encoding="utf-8")
@@ -111,6 +117,7 @@ def render_card(model_dir: Path, metrics: dict, comparison: dict | None) -> str:
         for d in comparison["paired_differences"]:
             lines.append(f"| {d['split']} | {d['a']} − {d['b']} = {d['diff']:+.3f} | "
                          f"[{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}] | {d['p_a_better']:.2f} |")
+    lines += _generalisation_section(test, metrics.get("generalisation"))
     lines += [
         "",
         "## Data",
@@ -146,6 +153,28 @@ def render_card(model_dir: Path, metrics: dict, comparison: dict | None) -> str:
         ATTRIBUTION,
     ]
     return "\n".join(lines) + "\n"
+
+
+def _generalisation_section(test: dict, report: dict | None) -> list[str]:
+    """Recall of skill strings the training labels never showed, and the checks beyond dotin."""
+    split = test["model"].get("seen_unseen")
+    if not split:
+        return []
+    lines = ["", "## Generalisation: skills the training labels never showed", "",
+             f"Test gold spans whose normalised text is among the labels the model was trained on ({split['train']})",
+             "are *seen*; the others are *unseen* (untyped recall; 95 % bootstrap over resumes).", "",
+             "| | gold spans | strict recall [95 % CI] | partial recall |", "|---|---|---|---|"]
+    for name, result in (("model", test["model"]), ("dictionary baseline", test["dictionary_baseline"])):
+        for group in ("seen", "unseen"):
+            g = result["seen_unseen"][group]
+            lo, hi = g["strict"]["ci95"]
+            lines.append(f"| {name}, {group} | {g['gold']} | {g['strict']['recall']:.3f} [{lo:.3f}, {hi:.3f}] | "
+                         f"{g['partial']['recall']:.3f} |")
+    if report:
+        from .generalisation import card_lines
+
+        lines += [""] + card_lines(report)
+    return lines
 
 
 def compare_models(models: dict[str, Path], splits: dict[str, Path], out_path: Path) -> dict:

@@ -253,6 +253,8 @@ def card_cmd(
     test_all: Path = typer.Option(Path("build/data/test-all.spacy"), help="Test split with unannotated resumes"),
     dev: Path = typer.Option(Path("build/data/dev.spacy"), help="Dev split"),
     comparison: Path = typer.Option(Path("reports/transfer.json"), help="Transfer vs scratch comparison, if made"),
+    seen_from: Optional[Path] = typer.Option(None, help="The data the model was trained on: recall of seen vs unseen skill strings"),
+    generalisation: Optional[Path] = typer.Option(None, help="`skillner generalisation --json` report of the model, if made"),
 ) -> None:
     """Score the shipped model and the dictionary baseline; write metrics.json and the model card."""
     from .baseline import build_baseline
@@ -261,11 +263,11 @@ def card_cmd(
 
     if not model.is_dir():
         fail(f"no such model directory: {model}")
-    missing = [str(p) for p in (test, test_all, dev) if not p.is_file()]
+    missing = [str(p) for p in (test, test_all, dev, seen_from) if p is not None and not p.is_file()]
     if missing:
         fail(f"no such file: {', '.join(missing)}")
     try:
-        metrics = write_card(model, test, test_all, dev, build_baseline(), comparison)
+        metrics = write_card(model, test, test_all, dev, build_baseline(), comparison, seen_from, generalisation)
     except LabelledDataError as err:
         fail(str(err))
     m, b = metrics["test"]["model"], metrics["test"]["dictionary_baseline"]
@@ -519,6 +521,8 @@ def curve_cmd(
     random_runs: Path = typer.Option(Path("reports/curve/runs.csv"),
                                      help="With --strategy uncertainty: the random curve's runs to compare "
                                           "against (trained, or taken from the cache, where a run is missing)"),
+    reuse: Optional[Path] = typer.Option(None, help="Earlier runs.csv: runs with the same key are taken from it, "
+                                                    "not trained (default: the output folder's runs.csv)"),
 ) -> None:
     """F1 against labelled resumes: train at each size and seed, fit, extrapolate and price."""
     from .baseline import build_baseline
@@ -545,10 +549,14 @@ def curve_cmd(
         fail(f"unknown strategy {strategy!r}: use random or uncertainty")
     out_dir = out_dir or Path("reports/curve" if strategy == "random" else f"reports/curve-{strategy}")
     start = time.perf_counter()
-    runs = run_curve(spec, data, cache, workers, progress=progress, strategy=strategy)
+    import pandas as pd
+
+    reuse = reuse or out_dir / "runs.csv"
+    earlier = pd.read_csv(reuse) if reuse.is_file() else None
+    runs = run_curve(spec, data, cache, workers, progress=progress, strategy=strategy, reuse=earlier)
     wall = time.perf_counter() - start
     out_dir.mkdir(parents=True, exist_ok=True)
-    runs.drop(columns=["cached", "key"]).to_csv(out_dir / "runs.csv", index=False)
+    runs.drop(columns=["cached"]).to_csv(out_dir / "runs.csv", index=False)
     baseline_f = evaluate(data / "test.spacy", build_baseline(), n_bootstrap=100)["untyped"]["strict"]["f"]
     cost_settings = CostSettings.load(settings)
     per_doc, source = seconds_per_resume(ledger, train_docs, cost_settings)
@@ -813,6 +821,40 @@ def cost_predict_cmd(
                f"{config.money(seconds).sum():.2f} {config.currency} (median {float(pd.Series(seconds).median()):.0f} s "
                f"per resume; model: {time_model.intercept_:.0f} s + {time_model.coef_[0]:.2f} s/word + "
                f"{time_model.coef_[1]:.1f} s/span)")
+
+
+@app.command("generalisation")
+def generalisation_cmd(
+    model: Optional[Path] = typer.Option(None, help="Pipeline directory (default: the shipped model)"),
+    dev: Path = typer.Option(Path("build/data/dev.spacy"), help="Dev split (in-domain scores, resumes for the tool check)"),
+    train: Path = typer.Option(Path("build/data/train.spacy"), help="Training data: what the model's labels showed"),
+    skillspan: Path = typer.Option(Path("corpus/skillspan/dev.json"), help="SkillSpan dev (JSON lines)"),
+    taxonomies: Path = typer.Option(Path("../shared/data/taxonomies"),
+                                    help="ESCO + O*NET folder; without it, corpus/vocabulary/mainstream_tools.csv"),
+    as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object"),
+    out: Optional[Path] = typer.Option(None, help="Also write the JSON here"),
+) -> None:
+    """Skills beyond the training labels: unseen-span recall, SkillSpan job postings, mainstream tool names."""
+    from .convert import LabelledDataError
+    from .generalisation import MAINSTREAM_NAMES, format_report, generalisation_report
+
+    missing = [str(p) for p in (dev, train, skillspan) if not p.is_file()]
+    if not taxonomies.is_dir() and not MAINSTREAM_NAMES.is_file():
+        missing.append(f"{taxonomies} (or {MAINSTREAM_NAMES})")
+    if missing:
+        fail(f"no such file: {', '.join(missing)}")
+    if model is not None and not model.is_dir():
+        fail(f"no such model directory: {model}")
+    try:
+        result = generalisation_report(model, dev, train, skillspan, taxonomies)
+    except (LabelledDataError, ValueError, FileNotFoundError) as err:
+        fail(str(err))
+    except OSError as err:  # spaCy's answer to a folder that is not a pipeline
+        fail(f"cannot load the model {model}: {str(err).splitlines()[0]}")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=1) + "\n")
+    typer.echo(json.dumps(result) if as_json else format_report(result))
 
 
 def main() -> None:

@@ -103,17 +103,23 @@ def train_and_score(config: Path, data_dir: Path, size: int, seed: int, budget: 
         raise RuntimeError(f"training {config.stem} size {size} seed {seed} failed; see {run_dir / 'train.log'}")
     from .evaluate import evaluate
 
-    scored = evaluate(test, run_dir / "model" / "model-best", n_bootstrap=100)
+    scored = evaluate(test, run_dir / "model" / "model-best", n_bootstrap=100, seen_from=run_dir / "train.spacy")
     result = {"config": config.stem, "strategy": strategy, "size": size, "seed": seed, "strict_f": scored["untyped"]["strict"]["f"],
               "partial_f": scored["untyped"]["partial"]["f"], "typed_strict_f": scored["typed"]["strict"]["f"],
+              "unseen_recall": scored["seen_unseen"]["unseen"]["strict"]["recall"],
+              "seen_recall": scored["seen_unseen"]["seen"]["strict"]["recall"],
               "train_seconds": round(seconds, 1), "key": key}
     result_path.write_text(json.dumps(result) + "\n")
     return {**result, "cached": False}
 
 
 def run_curve(spec: CurveSpec, data_dir: Path, cache: Path, workers: int = 1, configs_dir: Path | None = None,
-              progress=None, strategy: str = "random") -> pd.DataFrame:
+              progress=None, strategy: str = "random", reuse: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every (config, size, seed) run, `workers` at a time; cached runs are not trained again.
+
+    `reuse`: an earlier runs table; a random-subset run whose key (config, data, size, seed and
+    budget hashed) is in it is taken from it instead of trained, so a fresh clone adds a
+    config to the committed curve without re-running the others.
 
     `random`: independent runs on nested random subsets. `uncertainty`: per (config, seed) a
     chain that starts from the same random smallest subset and grows it with the pool resumes
@@ -142,10 +148,22 @@ def run_curve(spec: CurveSpec, data_dir: Path, cache: Path, workers: int = 1, co
                 ranked = uncertainty_ranking(cache / row["key"] / "model" / "model-best", data_dir / "train.spacy", pool)
                 chosen = chosen + ranked[:spec.sizes[i + 1] - size]
 
+    known = {}
+    if reuse is not None and "key" in reuse:
+        known = {row["key"]: row for row in reuse.to_dict("records") if isinstance(row.get("key"), str)}
+    train, dev = data_dir / "train.spacy", data_dir / "dev.spacy"
     with ThreadPoolExecutor(max_workers=workers) as pool:
         if strategy == "random":
-            futures = [pool.submit(train_and_score, configs_dir / f"{c}.cfg", data_dir, size, seed, spec.budget, cache)
-                       for c in spec.configs for size in spec.sizes for seed in spec.seeds]
+            futures = []
+            for c in spec.configs:
+                for size in spec.sizes:
+                    for seed in spec.seeds:
+                        key = run_key(configs_dir / f"{c}.cfg", train, dev, size, seed, spec.budget)
+                        if key in known:
+                            record({**known[key], "cached": True})
+                        else:
+                            futures.append(pool.submit(train_and_score, configs_dir / f"{c}.cfg", data_dir, size,
+                                                       seed, spec.budget, cache))
             for future in futures:
                 record(future.result())
         else:
@@ -296,30 +314,47 @@ def build_report(runs: pd.DataFrame, baseline_f: float, targets: list[float], ou
     for config, part in runs.groupby("config"):
         fits[config] = summarise_fit(part, targets)
         backtests[config] = backtest(part)
-    savings = {}
-    if {"cpu", "scratch"} <= set(fits):
-        for target in targets:
-            a = resumes_needed(fits["cpu"]["_draws"], target)
-            b = resumes_needed(fits["scratch"]["_draws"], target)
-            k = min(len(a), len(b))
-            with np.errstate(invalid="ignore"):
-                diff = b[:k] - a[:k]
-            both = np.isfinite(diff)
-            entry = {"p_both_reachable": float(both.mean())}
-            if both.mean() >= 0.5:
-                lo, mid, hi = np.percentile(diff[both], [10, 50, 90])
-                entry.update({"resumes_saved_median": float(mid), "ci80": [float(lo), float(hi)],
-                              "money_saved_median": float(mid * money_per_doc)})
-            savings[str(target)] = entry
+    savings = {config: transfer_savings(fits[config]["_draws"], fits["scratch"]["_draws"], targets, money_per_doc)
+               for config in fits if config != "scratch" and "scratch" in fits}
     _plot(runs, fits, baseline_f, out_dir / "curve.png", seconds_per_doc)
     fit_json = {"targets": targets, "baseline_f": baseline_f, "seconds_per_resume": seconds_per_doc,
                 "money_per_resume": money_per_doc, "currency": settings.currency, "cost_source": cost_source,
                 "fits": {c: {k: v for k, v in f.items() if k != "_draws"} for c, f in fits.items()},
                 "backtest": backtests, "transfer_savings": savings, "wall_seconds": wall_seconds,
-                "sum_run_seconds": float(runs["train_seconds"].sum())}
+                "sum_run_seconds": float(runs["train_seconds"].sum()), "generalisation": _unseen_table(runs)}
     (out_dir / "fit.json").write_text(json.dumps(fit_json, indent=1) + "\n")
     (out_dir / "report.md").write_text(_markdown(runs, fit_json), encoding="utf-8")
     return fit_json
+
+
+def transfer_savings(draws: np.ndarray, scratch_draws: np.ndarray, targets: list[float], money_per_doc: float) -> dict:
+    """Per target, resumes (and money) a config needs fewer than `scratch`, from paired fit draws."""
+    savings = {}
+    for target in targets:
+        a = resumes_needed(draws, target)
+        b = resumes_needed(scratch_draws, target)
+        k = min(len(a), len(b))
+        with np.errstate(invalid="ignore"):
+            diff = b[:k] - a[:k]
+        both = np.isfinite(diff)
+        entry = {"p_both_reachable": float(both.mean())}
+        if both.mean() >= 0.5:
+            lo, mid, hi = np.percentile(diff[both], [10, 50, 90])
+            entry.update({"resumes_saved_median": float(mid), "ci80": [float(lo), float(hi)],
+                          "money_saved_median": float(mid * money_per_doc)})
+        savings[str(target)] = entry
+    return savings
+
+
+def _unseen_table(runs: pd.DataFrame) -> dict:
+    """Mean strict recall of never-labelled vs labelled skill strings per config and size (runs that measured it)."""
+    if "unseen_recall" not in runs:
+        return {}
+    measured = runs.dropna(subset=["unseen_recall"])
+    return {config: {str(int(size)): {"unseen_recall": float(g["unseen_recall"].mean()),
+                                      "seen_recall": float(g["seen_recall"].mean()), "runs": len(g)}
+                     for size, g in part.groupby("size")}
+            for config, part in measured.groupby("config")}
 
 
 def _plot(runs, fits, baseline_f, path, seconds_per_doc) -> None:
@@ -392,15 +427,28 @@ def _markdown(runs: pd.DataFrame, fit: dict) -> str:
                           f"80 % interval {bt['ci80'][0]:.3f}-{bt['ci80'][1]:.3f} "
                           f"{'covers' if bt['covered'] else 'does not cover'} the measured value."]
         lines.append("")
-    if fit["transfer_savings"]:
-        lines += ["## What transfer learning saves (cpu against scratch)", "",
-                  "| target F1 | resumes saved (80 % interval) | money saved | P(both reach it) |", "|---|---|---|---|"]
-        for target, s in fit["transfer_savings"].items():
+    for config, savings in fit["transfer_savings"].items():
+        lines += [f"## What transfer saves ({config} against scratch)", "",
+                  "| target F1 | resumes saved (80 % interval) | annotator hours saved | money saved | P(both reach it) |",
+                  "|---|---|---|---|---|"]
+        for target, s in savings.items():
             if "resumes_saved_median" in s:
+                hours = s["resumes_saved_median"] * fit["seconds_per_resume"] / 3600
                 lines.append(f"| {target} | {s['resumes_saved_median']:.0f} ({s['ci80'][0]:.0f} to "
-                             f"{s['ci80'][1]:.0f}) | {s['money_saved_median']:.0f} {cur} | {s['p_both_reachable']:.2f} |")
+                             f"{s['ci80'][1]:.0f}) | {hours:.0f} | {s['money_saved_median']:.0f} {cur} | "
+                             f"{s['p_both_reachable']:.2f} |")
             else:
-                lines.append(f"| {target} | - | - | {s['p_both_reachable']:.2f} |")
+                lines.append(f"| {target} | - | - | - | {s['p_both_reachable']:.2f} |")
+        lines.append("")
+    if fit.get("generalisation"):
+        lines += ["## Generalisation: recall of skill strings the training subset never labelled", "",
+                  "Strict recall on the test split of gold spans whose text (normalised) is / is not among the",
+                  "labels of the resumes that run trained on; mean over seeds. Runs trained before this was",
+                  "recorded have no entry.", "",
+                  "| config | resumes | unseen recall | seen recall | runs |", "|---|---|---|---|---|"]
+        for config, by_size in fit["generalisation"].items():
+            for size, g in by_size.items():
+                lines.append(f"| {config} | {size} | {g['unseen_recall']:.3f} | {g['seen_recall']:.3f} | {g['runs']} |")
         lines.append("")
     if fit.get("wall_seconds"):
         lines.append(f"Wall time {fit['wall_seconds'] / 60:.1f} min for {fit['sum_run_seconds'] / 60:.1f} min of "

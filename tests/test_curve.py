@@ -66,6 +66,24 @@ def test_small_real_curve_end_to_end_and_cache_resumption(tmp_path):
     assert second.iloc[:4]["strict_f"].tolist() == first["strict_f"].tolist()
 
 
+def test_reused_runs_are_taken_by_key_and_others_trained(tmp_path):
+    """A runs table from an earlier curve stands in for training where its key matches."""
+    spec = CurveSpec(configs=["scratch"], sizes=[3], seeds=[0, 1], budget=Budget(max_steps=4, eval_frequency=2,
+                                                                                 patience=4))
+    data = ROOT / "build" / "data"
+    from skillner.curve import run_key
+
+    key0 = run_key(ROOT / "configs" / "scratch.cfg", data / "train.spacy", data / "dev.spacy", 3, 0, spec.budget)
+    earlier = pd.DataFrame([{"config": "scratch", "size": 3, "seed": 0, "strict_f": 0.123, "train_seconds": 9.0,
+                             "key": key0},
+                            {"config": "scratch", "size": 3, "seed": 1, "strict_f": 0.456, "train_seconds": 9.0,
+                             "key": "stale-inputs"}])
+    runs = run_curve(spec, data, tmp_path / "runs", workers=1, reuse=earlier)
+    assert runs["cached"].tolist() == [True, False]
+    assert runs.iloc[0]["strict_f"] == 0.123 and runs.iloc[1]["strict_f"] != 0.456
+    assert 0 <= runs.iloc[1]["unseen_recall"] <= 1 and 0 <= runs.iloc[1]["seen_recall"] <= 1
+
+
 @pytest.mark.slow
 def test_uncertainty_strategy_grows_the_set_with_the_least_certain_resumes(tmp_path):
     import json

@@ -102,3 +102,42 @@ def test_cli_missing_file_is_a_clear_error(tmp_path):
     out = CliRunner().invoke(app, ["evaluate", str(tmp_path / "nope.spacy")])
     assert out.exit_code == 1
     assert "no such file" in out.output
+
+
+def _doc_with_ents(text: str, spans: list[tuple[int, int, str]]):
+    from skillner.convert import tokenizer_nlp
+
+    doc = tokenizer_nlp().make_doc(text)
+    doc.ents = [doc.char_span(s, e, label=l) for s, e, l in spans]
+    return doc
+
+
+def test_seen_unseen_recall_splits_gold_by_the_training_labels():
+    """"python" was labelled in training (case and plural ignored); "Kubernetes" never was."""
+    from skillner.evaluate import seen_unseen_recall, span_key
+
+    text = "Python, Kubernetes and Docker daily"
+    gold = _doc_with_ents(text, [(0, 6, T), (8, 18, T), (23, 29, T)])
+    pred = [(0, 6, T), (8, 14, T)]  # Python exact, Kubernetes cut short, Docker missed
+    result = seen_unseen_recall([gold], [pred], {span_key("pythons"), span_key("Docker")}, n_bootstrap=20)
+    assert result["seen"]["gold"] == 2 and result["unseen"]["gold"] == 1
+    assert result["seen"]["strict"]["recall"] == 0.5
+    assert result["unseen"]["strict"]["recall"] == 0.0 and result["unseen"]["partial"]["recall"] == 1.0
+    assert result["unseen_share"] == pytest.approx(1 / 3)
+    assert result["seen"]["strict"]["ci95"] == [0.5, 0.5]  # one document: every resample is the same
+
+
+def test_cli_seen_from_reports_both_groups(test_spacy):
+    out = CliRunner().invoke(app, ["evaluate", str(test_spacy), "--json", "--bootstrap", "20",
+                                   "--seen-from", str(test_spacy)])
+    assert out.exit_code == 0, out.output
+    split = json.loads(out.stdout)["seen_unseen"]
+    assert split["unseen"]["gold"] == 0  # every gold string of a file is among its own labels
+    assert split["seen"]["gold"] == 702
+    table = CliRunner().invoke(app, ["evaluate", str(test_spacy), "--bootstrap", "0", "--seen-from", str(test_spacy)])
+    assert "seen     702 gold spans: strict 0.484" in table.output  # recall equals the overall untyped R
+
+
+def test_cli_seen_from_missing_file_is_a_clear_error(test_spacy, tmp_path):
+    out = CliRunner().invoke(app, ["evaluate", str(test_spacy), "--seen-from", str(tmp_path / "train.spacy")])
+    assert out.exit_code == 1 and "no such file" in out.output
