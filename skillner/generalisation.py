@@ -503,3 +503,27 @@ def format_report(result: dict) -> str:
                   + (f" ({pw['unsupported_loose']}, {pw['fraction_loose']:.3f}, have no concept either)"
                      if "fraction_loose" in pw else "") + f"; e.g. {examples}"]
     return "\n".join(lines)
+
+
+def card_lines(result: dict) -> list[str]:
+    """Markdown lines for the model card: the SkillSpan and mainstream-tool checks of `generalisation_report`."""
+    ss, ms = result["skillspan"], result["mainstream"]
+    lines = [f"**Job postings (SkillSpan dev, Zhang et al. 2022, CC BY 4.0).** {ss['postings']} postings by other",
+             "annotators, gold = SKILL ∪ KNOWLEDGE, untyped (95 % bootstrap over postings):", "",
+             "| | P | R | F [95 % CI] |", "|---|---|---|---|"]
+    for boundary in ("strict", "partial"):
+        s = ss[boundary]
+        lines.append(f"| {boundary} | {s['p']:.3f} | {s['r']:.3f} | {s['f']:.3f}{_ci(s['ci95'])} |")
+    lines += ["", f"**Mainstream tools.** Occurrences of {ms['names']} O\\*NET Hot Technology / In Demand and ESCO",
+              "knowledge names that lie inside a predicted mention (95 % bootstrap over documents):", "",
+              "| occurrences in | n | recall [95 % CI] |", "|---|---|---|"]
+    rows = [("all", ms["overall"]), *ms["per_corpus"].items()]
+    rows += [(f"names {group} in training labels", r) for group, r in ms.get("by_training", {}).items()]
+    for name, r in rows:
+        lines.append(f"| {name} | {r['occurrences']} | {r['inside']:.3f}{_ci(r['inside_ci95'])} |")
+    missed = ", ".join(f"{r['name']} {r['found']}/{r['total']}" for r in ms["most_missed"][:10])
+    pw = ms["precision_warning"]
+    lines += ["", f"Most missed: {missed or 'none'}.", "",
+              f"Precision warning (not a gold score): {pw['fraction']:.1%} of the predicted spans on dev overlap no gold",
+              "span and are no vocabulary alias."]
+    return lines

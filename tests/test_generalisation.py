@@ -5,8 +5,8 @@ import pytest
 from typer.testing import CliRunner
 
 from skillner.cli import app
-from skillner.generalisation import (DEFAULT_TAXONOMIES, MAINSTREAM_NAMES, NameMatcher, bio_spans, inside,
-                                     mainstream_names, mainstream_recall, merge_overlaps, overlapped,
+from skillner.generalisation import (DEFAULT_TAXONOMIES, MAINSTREAM_NAMES, NameMatcher, bio_spans, card_lines,
+                                     inside, mainstream_names, mainstream_recall, merge_overlaps, overlapped,
                                      precision_warning, read_skillspan, skillspan_check)
 
 from .conftest import MODEL, ROOT
@@ -161,6 +161,8 @@ def test_cli_writes_the_whole_report(tmp_path, skillspan_file):
     mainstream = report["mainstream"]
     assert sum(r["occurrences"] for r in mainstream["by_training"].values()) == mainstream["overall"]["occurrences"]
     assert "SkillSpan dev (2 postings" in result.output
+    card = "\n".join(card_lines(report))
+    assert f"| strict | {report['skillspan']['strict']['p']:.3f} |" in card and "names unseen in training" in card
 
 
 def test_precision_warning_with_concepts_spares_known_tools(tmp_path):
