@@ -6,8 +6,8 @@ from typer.testing import CliRunner
 
 from skillner.cli import app
 from skillner.generalisation import (DEFAULT_TAXONOMIES, MAINSTREAM_NAMES, NameMatcher, bio_spans, card_lines,
-                                     inside, mainstream_names, mainstream_recall, merge_overlaps, overlapped,
-                                     precision_warning, read_skillspan, skillspan_check)
+                                     inside, mainstream_check, mainstream_names, mainstream_recall, merge_overlaps,
+                                     overlapped, precision_warning, read_skillspan, skillspan_check)
 
 from .conftest import MODEL, ROOT
 
@@ -143,7 +143,8 @@ def test_mainstream_recall_splits_occurrences_by_whether_training_labelled_them(
     assert (split["unseen"]["occurrences"], split["unseen"]["inside"]) == (1, 0.0)
 
 
-def test_cli_writes_the_whole_report(tmp_path, skillspan_file):
+@pytest.fixture
+def two_resumes(tmp_path):
     from spacy.tokens import DocBin
 
     from skillner.convert import load_labelled
@@ -151,6 +152,23 @@ def test_cli_writes_the_whole_report(tmp_path, skillspan_file):
     docs, _ = load_labelled(ROOT / "build" / "data" / "dev.spacy")
     small = tmp_path / "small.spacy"
     DocBin(docs=docs[:2], store_user_data=True).to_disk(small)
+    return small
+
+
+def test_mainstream_check_with_the_shipped_model_and_the_shipped_name_list(tmp_path, two_resumes):
+    import spacy
+
+    result = mainstream_check(spacy.load(MODEL), two_resumes, ROOT / "corpus" / "skillspan" / "dev.json",
+                              taxonomy_dir=tmp_path / "absent", n_bootstrap=20, limit=2, train=two_resumes)
+    assert result["names_from"] == str(MAINSTREAM_NAMES)
+    found = result["per_corpus"]["dev_resumes"]["occurrences"] + result["per_corpus"]["skillspan"]["occurrences"]
+    assert found == result["overall"]["occurrences"] > 0
+    assert result["overall"]["inside"] <= result["overall"]["overlapped"]
+    assert result["precision_warning"]["predicted"] > 0
+
+
+def test_cli_writes_the_whole_report(tmp_path, skillspan_file, two_resumes):
+    small = two_resumes
     out = tmp_path / "report.json"
     result = CliRunner().invoke(app, ["generalisation", "--model", str(MODEL), "--dev", str(small), "--train",
                                       str(small), "--skillspan", str(skillspan_file), "--out", str(out)])
