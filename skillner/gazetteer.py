@@ -13,6 +13,7 @@ sentence) is outweighed by its context.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Callable, List, Optional
 
@@ -24,7 +25,7 @@ from spacy.util import registry
 from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
 from thinc.types import Floats2d, Ragged
 
-from .vocabulary import DEFAULT_VOCABULARY, LABELS, load_vocabulary
+from .vocabulary import DEFAULT_VOCABULARY, LABELS, STOPLIST, load_vocabulary, loose_product_names, normalise_alias
 
 SPANS_KEY = "gazetteer"
 POSITIONS = ("B", "I", "L", "U")
@@ -32,11 +33,28 @@ LABEL_PRIORITY = {"TECH_TOOL": 0, "SOFT_SKILL": 1, "JOB_SKILL": 2}
 
 
 def vocabulary_patterns(vocabulary_path: Path | str | None = None) -> list[dict]:
-    """One phrase pattern per lower-cased alias; an alias under several labels keeps the most specific."""
+    """One phrase pattern per lower-cased alias; an alias under several labels keeps the most specific.
+
+    Tools also match as resumes write them ("Kafka", "AWS": `loose_product_names`) where that
+    shorter name belongs to one product only and is neither a taxonomy alias, nor a plain word
+    the taxonomies use in lower case ("Word", "Office"), nor stop-listed."""
     vocab = load_vocabulary(Path(vocabulary_path) if vocabulary_path else DEFAULT_VOCABULARY)
     vocab = vocab.assign(lower=vocab["alias"].str.lower(), prio=vocab["label"].map(LABEL_PRIORITY))
     vocab = vocab.sort_values(["lower", "prio"], kind="stable").drop_duplicates("lower")
-    return [{"label": label, "pattern": alias} for alias, label in vocab[["alias", "label"]].itertuples(index=False)]
+    patterns = [{"label": label, "pattern": alias} for alias, label in vocab[["alias", "label"]].itertuples(index=False)]
+    aliases = set(vocab["lower"])
+    plain_words = {word for alias in vocab["alias"] for word in alias.split() if word.islower()}  # "word", "office"
+    loose = Counter(name.lower() for alias in vocab.loc[vocab["label"] == "TECH_TOOL", "alias"]
+                    for name in set(loose_product_names(alias)))
+    seen = set()
+    for alias in vocab.loc[vocab["label"] == "TECH_TOOL", "alias"]:
+        for name in loose_product_names(alias):
+            key = name.lower()
+            if (loose[key] == 1 and key not in aliases and key not in seen and key not in plain_words
+                    and normalise_alias(name) not in STOPLIST):
+                seen.add(key)
+                patterns.append({"label": "TECH_TOOL", "pattern": name})
+    return patterns
 
 
 @registry.misc("skillner.gazetteer_patterns.v1")

@@ -455,6 +455,21 @@ def _acronym_parts(alias: str) -> list[tuple[str, str, str]]:
     return parts
 
 
+def loose_product_names(alias: str) -> list[str]:
+    """How resumes write a taxonomy's product name: without its vendor ("Kafka" for "Apache
+    Kafka"), without O*NET's "software" suffix, and by its acronym or expansion alone ("AWS",
+    "Amazon Web Services" for "Amazon Web Services AWS software")."""
+    words = alias.split()
+    names = []
+    if len(words) >= 2 and words[0].casefold() in _VENDORS and len(" ".join(words[1:])) >= 3:
+        names.append(" ".join(words[1:]))
+    if len(words) >= 2 and words[-1].casefold() == "software":
+        names.append(" ".join(words[:-1]))
+    for short, long_form, rest in _acronym_parts(alias):
+        names += [f"{short} {rest}".strip(), f"{long_form} {rest}".strip()]
+    return [name for name in names if name != alias]
+
+
 def _loose_keys(alias: str) -> list[str]:
     """Looser names for a product alias: without its vendor."""
     words = alias.split()
