@@ -574,3 +574,34 @@ def to_doccano(record: dict) -> dict:
     """A canonical record in Doccano's JSONL import shape (`label: [[start, end, label]]`)."""
     return {"text": record["text"], "label": [[s["start"], s["end"], s["label"]] for s in record["spans"]],
             "meta": record.get("meta") or {}}
+
+
+SKILLSPAN_LABELS = {"KNOWLEDGE": "TECH_TOOL", "SKILL": "JOB_SKILL"}
+
+
+def skillspan_docbin(path: Path | str, out: Path | str, label_map: dict[str, str] = SKILLSPAN_LABELS) -> Counter:
+    """SkillSpan postings as a DocBin of extra training text, one doc per posting; returns counts.
+
+    KNOWLEDGE (tools, languages, fields: "Python", "SQL") becomes TECH_TOOL and SKILL (what one
+    does: "build data pipelines", "work in a team") JOB_SKILL: the nearest dotin labels. Soft
+    skills sit inside SKILL there, so typed scores suffer; the untyped target does not.
+    A span that does not fall on the resume tokenizer's tokens is counted, never dropped silently."""
+    from .skillspan import read_skillspan
+
+    nlp = tokenizer_nlp()
+    postings, merged = read_skillspan(Path(path))
+    counts = Counter({f"merged_{k}": v for k, v in merged.items()})
+    docs = []
+    for posting in postings:
+        doc = nlp.make_doc(posting.text)
+        ents = []
+        for start, end, layer in posting.spans:
+            span = doc.char_span(start, end, label=label_map[layer])
+            counts["spans" if span is not None else "misaligned"] += 1
+            if span is not None:
+                ents.append(span)
+        doc.ents = ents
+        docs.append(doc)
+    counts["postings"] = len(docs)
+    write_docbin(out, docs)
+    return counts

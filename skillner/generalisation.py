@@ -47,10 +47,8 @@
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -58,6 +56,7 @@ import pandas as pd
 from spacy.language import Language
 
 from .convert import load_labelled
+from .skillspan import Posting, read_skillspan
 from .evaluate import bootstrap_ratio, doc_spans, evaluate, labelled_strings, load_model, score, span_key
 from .labels import REPO_ROOT
 from .vocabulary import DEFAULT_VOCABULARY, ConceptIndex, _acronym_parts, load_vocabulary, normalise_alias
@@ -101,80 +100,7 @@ ORDINARY_WORDS = frozenset({
 })
 
 
-# --- SkillSpan -------------------------------------------------------------------------------
-
-@dataclass
-class Posting:
-    """One job posting as one text, with its gold spans (untyped) and where they came from."""
-
-    idx: int
-    source: str
-    text: str = ""
-    spans: list[Span] = field(default_factory=list)
-    sentences: list[tuple[str, ...]] = field(default_factory=list)
-
-
-def bio_spans(tags: Sequence[str]) -> list[tuple[int, int]]:
-    """Token ranges [start, end) of a BIO layer; an I- without a B- before it starts a span."""
-    spans, start = [], None
-    for i, tag in enumerate([*tags, "O"]):
-        if start is not None and not tag.startswith("I"):
-            spans.append((start, i))
-            start = None
-        if tag.startswith("B") or (tag.startswith("I") and start is None):
-            start = i
-    return spans
-
-
-def merge_overlaps(spans: Sequence[tuple[int, int]]) -> tuple[list[tuple[int, int]], Counter]:
-    """Non-overlapping spans: longest first (then leftmost); counts identical and dropped ones."""
-    kept: list[tuple[int, int]] = []
-    counts: Counter = Counter(identical=0, overlap_dropped=0)
-    for span in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0])):
-        if span in kept:
-            counts["identical"] += 1
-        elif any(k[0] < span[1] and span[0] < k[1] for k in kept):
-            counts["overlap_dropped"] += 1
-        else:
-            kept.append(span)
-    return sorted(kept), counts
-
-
-def read_skillspan(path: Path, limit: int | None = None) -> tuple[list[Posting], Counter]:
-    """Postings of a SkillSpan JSON-lines file (in file order; the first `limit` only) and merge counts."""
-    raw: dict[int, list[dict]] = {}
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                raw.setdefault(int(record["idx"]), []).append(record)
-            except (ValueError, KeyError, TypeError) as err:
-                raise ValueError(f"{path}:{number}: not a SkillSpan sentence ({err})") from None
-    postings, merged = [], Counter(identical=0, overlap_dropped=0)
-    for idx, records in list(raw.items())[:limit]:
-        posting = Posting(idx=idx, source=records[0].get("source", "unknown"))
-        pieces, offset, gold = [], 0, []
-        for record in records:
-            tokens = record["tokens"]
-            starts = []
-            for token in tokens:
-                starts.append(offset)
-                offset += len(token) + 1
-            offset += 0 if tokens else 1  # an empty sentence is still one "\n"
-            for layer in ("tags_skill", "tags_knowledge"):
-                for a, b in bio_spans(record[layer]):
-                    gold.append((starts[a], starts[b - 1] + len(tokens[b - 1])))
-            pieces.append(" ".join(tokens))
-            posting.sentences.append(tuple(tokens))
-        posting.text = "\n".join(pieces)
-        kept, counts = merge_overlaps(gold)
-        merged += counts
-        posting.spans = [(a, b, UNTYPED) for a, b in kept]
-        postings.append(posting)
-    return postings, merged
-
+# --- SkillSpan ---------------------------------------------------------------------------------
 
 def _untyped(spans: Sequence[Span]) -> list[Span]:
     return [(a, b, UNTYPED) for a, b, _ in spans]
@@ -183,7 +109,7 @@ def _untyped(spans: Sequence[Span]) -> list[Span]:
 def skillspan_scores(postings: Sequence[Posting], predicted: Sequence[Sequence[Span]], merged: Counter,
                      n_bootstrap: int = 1000) -> dict:
     """Untyped strict and partial P/R/F of predictions against SkillSpan's union of SKILL and KNOWLEDGE."""
-    gold = [p.spans for p in postings]
+    gold = [_untyped(p.spans) for p in postings]
     pred = [_untyped(spans) for spans in predicted]
     scores = score(gold, pred, n_bootstrap)
     sentences = Counter(s for p in postings for s in p.sentences)

@@ -5,9 +5,10 @@ import pytest
 from typer.testing import CliRunner
 
 from skillner.cli import app
-from skillner.generalisation import (DEFAULT_TAXONOMIES, MAINSTREAM_NAMES, NameMatcher, bio_spans, card_lines,
-                                     inside, mainstream_check, mainstream_names, mainstream_recall, merge_overlaps,
-                                     overlapped, precision_warning, read_skillspan, skillspan_check)
+from skillner.generalisation import (DEFAULT_TAXONOMIES, MAINSTREAM_NAMES, NameMatcher, card_lines, inside,
+                                     mainstream_check, mainstream_names, mainstream_recall, overlapped,
+                                     precision_warning, skillspan_check)
+from skillner.skillspan import bio_spans, merge_overlaps, read_skillspan
 
 from .conftest import MODEL, ROOT
 
