@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import gazetteer, registry  # noqa: F401  (register skillner's functions before spaCy reads the config)
+from . import augment, gazetteer, registry  # noqa: F401  (register skillner's functions before spaCy reads the config)
 
 
 def train(config_path: Path, output_path: Path | None, overrides: dict[str, Any] | None = None, use_gpu: int = -1) -> None:

@@ -135,3 +135,27 @@ def test_import_labels_cli_converts_doccano_to_prodigy_and_back(tmp_path):
                                     "--to", "doccano"])
     assert back.exit_code == 0
     assert read_jsonl(tmp_path / "d.jsonl")[0]["label"] == [[0, 4, "TECH_TOOL"]]
+
+
+def test_skillspan_postings_become_labelled_training_docs(tmp_path):
+    """Both BIO layers become entities with the mapped labels; the longer of two overlapping spans wins."""
+    import json as _json
+
+    from skillner.convert import read_docbin, skillspan_docbin
+
+    lines = [
+        {"idx": 0, "tokens": ["Build", "data", "pipelines", "in", "Python"], "source": "tech",
+         "tags_skill": ["B", "I", "I", "O", "O"], "tags_knowledge": ["O", "B", "O", "O", "B"]},
+        {"idx": 0, "tokens": ["Team", "work", "."], "source": "tech",
+         "tags_skill": ["B", "I", "O"], "tags_knowledge": ["O", "O", "O"]},
+        {"idx": 1, "tokens": ["SQL"], "source": "house", "tags_skill": ["O"], "tags_knowledge": ["B"]},
+    ]
+    src = tmp_path / "train.json"
+    src.write_text("\n".join(_json.dumps(line) for line in lines) + "\n")
+    counts = skillspan_docbin(src, tmp_path / "skillspan.spacy")
+    docs = read_docbin(tmp_path / "skillspan.spacy")
+    assert counts["postings"] == 2 and counts["spans"] == 4 and counts["merged_overlap_dropped"] == 1
+    assert [(e.text, e.label_) for e in docs[0].ents] == [
+        ("Build data pipelines", "JOB_SKILL"), ("Python", "TECH_TOOL"), ("Team work", "JOB_SKILL")]
+    assert docs[0].text == "Build data pipelines in Python\nTeam work ."
+    assert [(e.text, e.label_) for e in docs[1].ents] == [("SQL", "TECH_TOOL")]
