@@ -9,18 +9,28 @@ ESCO / O*NET ("Java" -> "Apache Cassandra", "teamwork" -> "show empathy"). The c
 resume's context and layout, so what stays constant between original and copy is the context
 and (with the gazetteer feature) the dictionary match, and that is what the model learns to use.
 The original is always yielded too: the labelled strings are not unlearned.
+
+With `fill`, both also get weak labels first (distant supervision): an occurrence of a tool
+name that the annotator left unlabelled ("Kubernetes" in a sentence of prose) becomes a
+TECH_TOOL span, where it overlaps no labelled span. Only product-like names are used (a capital
+or a digit, at most `max_words` words), matched with their exact case, so the verb "excel" or
+the word "access" never become tools.
 """
 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Span
 from spacy.training import Example
-from spacy.util import registry
+from spacy.util import filter_spans, registry
 
-from .gazetteer import vocabulary_patterns
+from .gazetteer import plain_words, vocabulary_patterns
+from .vocabulary import DEFAULT_VOCABULARY, load_vocabulary
 
 
 def replacement_names(vocabulary: Optional[str] = None, labels: tuple[str, ...] = ("TECH_TOOL",),
@@ -36,21 +46,54 @@ def replacement_names(vocabulary: Optional[str] = None, labels: tuple[str, ...] 
 
 @registry.augmenters("skillner.mention_replacement.v1")
 def create_mention_replacement(rate: float = 0.5, labels: list[str] = ["TECH_TOOL"],
-                               vocabulary: Optional[str] = None, max_words: int = 3,
+                               vocabulary: Optional[str] = None, max_words: int = 3, fill: bool = False,
                                seed: int = 0) -> Callable[[Language, Example], Iterator[Example]]:
-    """Yield each example, then a copy with mentions of `labels` replaced at `rate` (when any was)."""
+    """Yield each example, then a copy with mentions of `labels` replaced at `rate` (when any was);
+    with `fill`, unlabelled tool names are labelled in both first."""
     if not 0 <= rate <= 1:
         raise ValueError(f"rate must be between 0 and 1, not {rate}")
     names = replacement_names(vocabulary, tuple(labels), max_words)
     rng = random.Random(seed)
+    matchers: dict[int, PhraseMatcher] = {}
 
     def augment(nlp: Language, example: Example) -> Iterator[Example]:
+        if fill:
+            if id(nlp.vocab) not in matchers:
+                matchers[id(nlp.vocab)] = tool_matcher(nlp, names.get("TECH_TOOL", []), vocabulary)
+            example = fill_tools(nlp, example, matchers[id(nlp.vocab)])
         yield example
         copy = replace_mentions(nlp, example, names, rate, rng)
         if copy is not None:
             yield copy
 
     return augment
+
+
+def tool_matcher(nlp: Language, names: list[str], vocabulary: Optional[str] = None) -> PhraseMatcher:
+    """Exact-case matcher of the product-like names among `names`: some word has a capital or a digit
+    and is not a capitalised ordinary word ("Source", "Management System" are left out)."""
+    plain = plain_words(load_vocabulary(Path(vocabulary) if vocabulary else DEFAULT_VOCABULARY))
+    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    product_like = [name for name in names
+                    if any(any(c.isupper() or c.isdigit() for c in word) and word.lower() not in plain
+                           for word in name.split())]
+    matcher.add("TECH_TOOL", list(nlp.tokenizer.pipe(product_like)))
+    return matcher
+
+
+def fill_tools(nlp: Language, example: Example, matcher: PhraseMatcher) -> Example:
+    """The example with every unlabelled tool-name occurrence that overlaps no labelled span labelled TECH_TOOL."""
+    reference = example.reference
+    taken = [False] * len(reference)
+    for ent in reference.ents:
+        taken[ent.start:ent.end] = [True] * len(ent)
+    new = [span for span in filter_spans(matcher(reference, as_spans=True)) if not any(taken[span.start:span.end])]
+    if not new:
+        return example
+    doc = reference.copy()
+    doc.ents = sorted(list(doc.ents) + [Span(doc, s.start, s.end, label="TECH_TOOL") for s in new],
+                      key=lambda span: span.start)
+    return Example(example.predicted, doc)
 
 
 def replace_mentions(nlp: Language, example: Example, names: dict[str, list[str]], rate: float,

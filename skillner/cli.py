@@ -188,6 +188,11 @@ def assemble_cmd(
 
     config_ = load_config(config, overrides=parse_config_overrides(ctx.args), interpolate=False)
     nlp: Language = load_model_from_config(config_, auto_fill=True)
+    vectors = config_.interpolate()["initialize"].get("vectors")
+    if vectors:  # sourced components keep their weights, not the static vectors their embedding reads
+        from spacy.training.initialize import load_vectors_into_model
+
+        load_vectors_into_model(nlp, vectors)
     output.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output)
     typer.echo(f"assembled {nlp.pipe_names} into {output}")

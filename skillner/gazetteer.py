@@ -43,18 +43,23 @@ def vocabulary_patterns(vocabulary_path: Path | str | None = None) -> list[dict]
     vocab = vocab.sort_values(["lower", "prio"], kind="stable").drop_duplicates("lower")
     patterns = [{"label": label, "pattern": alias} for alias, label in vocab[["alias", "label"]].itertuples(index=False)]
     aliases = set(vocab["lower"])
-    plain_words = {word for alias in vocab["alias"] for word in alias.split() if word.islower()}  # "word", "office"
+    plain = plain_words(vocab)  # "word", "office"
     loose = Counter(name.lower() for alias in vocab.loc[vocab["label"] == "TECH_TOOL", "alias"]
                     for name in set(loose_product_names(alias)))
     seen = set()
     for alias in vocab.loc[vocab["label"] == "TECH_TOOL", "alias"]:
         for name in loose_product_names(alias):
             key = name.lower()
-            if (loose[key] == 1 and key not in aliases and key not in seen and key not in plain_words
+            if (loose[key] == 1 and key not in aliases and key not in seen and key not in plain
                     and normalise_alias(name) not in STOPLIST):
                 seen.add(key)
                 patterns.append({"label": "TECH_TOOL", "pattern": name})
     return patterns
+
+
+def plain_words(vocab) -> set[str]:
+    """Words the taxonomies write in lower case somewhere: ordinary words, not product names."""
+    return {word for alias in vocab["alias"] for word in alias.split() if word.islower()}
 
 
 @registry.misc("skillner.gazetteer_patterns.v1")

@@ -89,3 +89,28 @@ def test_vectors_reach_the_embedding_of_words_the_labels_never_showed():
     k, d, lunch = (vocab.get_vector(w) for w in ("Hadoop", "MySQL", "lunch"))
     cos = lambda a, b: float(numpy.dot(a, b) / (numpy.linalg.norm(a) * numpy.linalg.norm(b)))  # noqa: E731
     assert cos(k, d) > cos(k, lunch) + 0.2
+
+
+@pytest.mark.slow
+def test_the_shipped_ensemble_assembles_with_its_vectors_and_hygiene(small_data, tmp_path):
+    """configs/ensemble.cfg chains a knowledge member and a vectors member; the vectors table comes along."""
+    members = {}
+    for config in ("knowledge", "vectors"):
+        members[config] = tmp_path / config
+        done = subprocess.run([sys.executable, "-m", "skillner.cli", "train", str(ROOT / "configs" / f"{config}.cfg"),
+                               "--output", str(members[config]), "--paths.train", str(small_data / "train.spacy"),
+                               "--paths.dev", str(small_data / "dev.spacy"), "--training.max_steps", "2",
+                               "--training.eval_frequency", "2"], cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+    out = tmp_path / "ensemble"
+    done = subprocess.run([sys.executable, "-m", "skillner.cli", "assemble", str(ROOT / "configs" / "ensemble.cfg"),
+                           str(out), "--paths.member_a", str(members["knowledge"] / "model-last"),
+                           "--paths.member_b", str(members["vectors"] / "model-last")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    nlp = spacy.load(out)
+    assert nlp.pipe_names == ["gazetteer", "ner", "ner_b", "skillner_span_hygiene"]
+    assert nlp.vocab.vectors.shape == (20000, 300)
+    doc = nlp("Skills: Python, Kafka\nand Docker (AWS")
+    assert all("\n" not in e.text for e in doc.ents)
+
