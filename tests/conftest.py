@@ -8,6 +8,19 @@ MODEL = ROOT / "models" / "skillner-cpu"
 
 
 @pytest.fixture(scope="session")
+def small_data(tmp_path_factory) -> Path:
+    """Five training and three dev resumes from the real splits, for real training runs that stay short."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    out = tmp_path_factory.mktemp("data")
+    for name, n in (("train", 5), ("dev", 3)):
+        docs = list(DocBin().from_disk(DATA / f"{name}.spacy").get_docs(spacy.blank("en").vocab))[:n]
+        DocBin(docs=docs).to_disk(out / f"{name}.spacy")
+    return out
+
+
+@pytest.fixture(scope="session")
 def test_spacy() -> Path:
     path = DATA / "test.spacy"
     assert path.exists(), "run `make data` first (make test does)"

@@ -7,14 +7,13 @@ from pathlib import Path
 import numpy
 import pytest
 import spacy
-from spacy.tokens import DocBin, Span
+from spacy.tokens import Span
 
 from skillner.convert import tokenizer_nlp
 from skillner.gazetteer import gazetteer_features, vocabulary_patterns
 from skillner.vocabulary import loose_product_names
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "build" / "data"
 VECTORS = ROOT / "build" / "vectors" / "en_core_web_md"
 
 
@@ -43,15 +42,6 @@ def test_patterns_add_unambiguous_loose_names_but_not_plain_words():
     assert patterns["Kafka"] == "TECH_TOOL" and patterns["Kubernetes"] == "TECH_TOOL"
     assert "Excel" not in patterns  # "excel" is a plain lower-case word of the taxonomies
     assert len({p.lower() for p in patterns}) == len(patterns)  # one label per case-insensitive string
-
-
-@pytest.fixture(scope="module")
-def small_data(tmp_path_factory):
-    out = tmp_path_factory.mktemp("data")
-    for name, n in (("train", 4), ("dev", 2)):
-        docs = list(DocBin().from_disk(DATA / f"{name}.spacy").get_docs(spacy.blank("en").vocab))[:n]
-        DocBin(docs=docs).to_disk(out / f"{name}.spacy")
-    return out
 
 
 @pytest.mark.slow

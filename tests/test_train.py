@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy
 import pytest
 import spacy
-from spacy.tokens import DocBin
 from spacy.training.initialize import init_nlp
 from spacy.util import load_config
 from typer.testing import CliRunner
@@ -17,16 +16,6 @@ from skillner.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "build" / "data"
-
-
-@pytest.fixture(scope="module")
-def small_data(tmp_path_factory):
-    """Five training and three dev resumes from the real splits."""
-    out = tmp_path_factory.mktemp("data")
-    for name, n in (("train", 5), ("dev", 3)):
-        docs = list(DocBin().from_disk(DATA / f"{name}.spacy").get_docs(spacy.blank("en").vocab))[:n]
-        DocBin(docs=docs).to_disk(out / f"{name}.spacy")
-    return out
 
 
 def encoder_params(model):
