@@ -15,7 +15,6 @@ from skillner import registry  # noqa: F401
 from skillner.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "build" / "data"
 
 
 def encoder_params(model):
