@@ -76,7 +76,7 @@ training/%/model-best/meta.json: configs/%.cfg $(DATA)/train.spacy $(DATA)/dev.s
 	$(SKILLNER) train configs/$*.cfg --output training/$* --paths.train $(DATA)/train.spacy --paths.dev $(DATA)/dev.spacy
 
 # Steps of each member's best dev checkpoint when trained on the train split alone.
-STEPS_knowledge := 1350
+STEPS_knowledge := 1800
 STEPS_vectors := 900
 TRAINDEV := $(DATA)/traindev.spacy
 $(TRAINDEV): $(DATA)/train.spacy $(DATA)/dev.spacy | $(VENV)/.installed

@@ -1,7 +1,8 @@
 """Training words/second and inference resumes/second of every NER config tried, in one run.
 
 Each config is initialised from its file (vectors, gazetteer patterns and copied weights
-included), updated for `--steps` batches of 1,000 words of the real train split, then
+included), updated for `--steps` batches of 1,000 words of the real train split as its own
+corpus reader yields them (augmented copies included, so their words count too), then
 `nlp.pipe` runs over the dev resumes. Speed depends on the architecture, not on how well
 the weights are trained, so a few steps measure it. The shipped pipeline is timed on the same
 resumes as the reference. One core (OMP_NUM_THREADS=1), as `batch` runs each worker.
@@ -25,19 +26,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import spacy  # noqa: E402
-from spacy.training import Example  # noqa: E402
 from spacy.training.batchers import minibatch_by_words  # noqa: E402
 from spacy.training.initialize import init_nlp  # noqa: E402
-from spacy.util import load_config  # noqa: E402
+from spacy.util import load_config, registry  # noqa: E402
 from thinc.api import fix_random_seed  # noqa: E402
 
-from skillner import gazetteer, registry  # noqa: E402,F401
+import skillner.augment  # noqa: E402,F401  (registers skillner's functions with spaCy)
+import skillner.gazetteer  # noqa: E402,F401
+import skillner.registry  # noqa: E402,F401
 from skillner.convert import read_docbin  # noqa: E402
 from skillner.evaluate import DEFAULT_MODEL  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "build" / "data"
-CONFIGS = ["scratch", "cpu", "vectors", "gazetteer", "gazetteer-vectors", "trf"]
+CONFIGS = ["scratch", "cpu", "vectors", "gazetteer", "gazetteer-vectors", "knowledge", "trf"]
 
 
 def main() -> None:
@@ -79,7 +81,8 @@ def train_throughput(config_path: Path, steps: int):
     init_seconds = time.perf_counter() - start
     annotates = list(config["training"]["annotating_components"])
     optimizer = nlp.create_optimizer()
-    examples = [Example(nlp.make_doc(d.text), d) for d in read_docbin(DATA / "train.spacy", nlp)] * 5
+    corpus = registry.resolve(config.interpolate()["corpora"])["train"]  # with the config's augmenter
+    examples = (eg for _ in range(5) for eg in corpus(nlp))
     words = 0
     start = time.perf_counter()
     for step, batch in enumerate(minibatch_by_words(examples, size=1000, tolerance=0.2)):

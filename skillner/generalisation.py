@@ -450,6 +450,7 @@ def card_lines(result: dict) -> list[str]:
     missed = ", ".join(f"{r['name']} {r['found']}/{r['total']}" for r in ms["most_missed"][:10])
     pw = ms["precision_warning"]
     lines += ["", f"Most missed: {missed or 'none'}.", "",
-              f"Precision warning (not a gold score): {pw['fraction']:.1%} of the predicted spans on dev overlap",
-              "no gold span and are no vocabulary alias."]
+              f"Precision warning (not a gold score): {pw['fraction']:.1%} of the predicted spans on the resumes of",
+              f"`{result['dev']['data']}` overlap no gold span and are no vocabulary alias ({pw['fraction_loose']:.1%} have",
+              "no taxonomy concept either). The resumes' row above (`dev_resumes`) is that file."]
     return lines
