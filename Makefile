@@ -137,10 +137,10 @@ $(MODEL)/metrics.json: $(DATA)/test.spacy $(DATA)/dev.spacy corpus/vocabulary/sk
 
 evaluate: $(MODEL)/metrics.json
 
-# --- learning curve: cpu vs scratch, 6 sizes x 3 seeds, cached per run -------------------
+# --- learning curve: knowledge, cpu and scratch, 6 sizes x 3 seeds, cached per run and reused by key from runs.csv ---
 CURVE_WORKERS ?= 2
-reports/curve/fit.json: configs/cpu.cfg configs/scratch.cfg $(DATA)/train.spacy $(DATA)/dev.spacy $(DATA)/test.spacy skillner/curve.py | $(VENV)/.installed
-	$(SKILLNER) curve --workers $(CURVE_WORKERS)
+reports/curve/fit.json: configs/cpu.cfg configs/scratch.cfg configs/knowledge.cfg $(DATA)/train.spacy $(DATA)/dev.spacy $(DATA)/test.spacy skillner/curve.py | $(VENV)/.installed $(VECTORS)/config.cfg
+	$(SKILLNER) curve --configs cpu,scratch,knowledge --targets 0.35,0.4,0.45,0.5,0.55,0.6 --workers $(CURVE_WORKERS)
 
 curve: reports/curve/fit.json
 
@@ -188,8 +188,9 @@ test: $(VENV)/.installed-trf $(VENV)/.installed-ocr system-deps $(DATA)/train.sp
 test-fast: $(VENV)/.installed $(DATA)/train.spacy $(VECTORS)/config.cfg
 	$(BIN)/python -m pytest -q
 
-benchmark: $(VENV)/.installed $(DATA)/train.spacy | $(MODEL)/meta.json
+benchmark: $(VENV)/.installed $(DATA)/train.spacy | $(MODEL)/meta.json $(VECTORS)/config.cfg
 	$(BIN)/python benchmarks/bench_train_eval.py
+	$(BIN)/python benchmarks/bench_configs.py
 	$(BIN)/python benchmarks/bench_extract.py
 
 clean:
