@@ -22,10 +22,7 @@ from pathlib import Path
 from spacy.language import Language
 
 from skillner.convert import tokenizer_nlp
-from skillner.vocabulary import DEFAULT_VOCABULARY, load_vocabulary
-
-LABEL_PRIORITY = {"TECH_TOOL": 0, "SOFT_SKILL": 1, "JOB_SKILL": 2}
-
+from skillner.vocabulary import DEFAULT_VOCABULARY, load_vocabulary, one_label_per_alias
 
 def build_baseline(vocabulary_path: Path | None = None) -> Language:
     """Return ``spacy.blank("en")`` + an ``entity_ruler`` loaded with the vocabulary.
@@ -33,9 +30,7 @@ def build_baseline(vocabulary_path: Path | None = None) -> Language:
     One pattern per lower-cased alias (label chosen by ``LABEL_PRIORITY``), so the
     PhraseMatcher never yields the same span twice with different labels.
     """
-    vocab = load_vocabulary(vocabulary_path or DEFAULT_VOCABULARY)
-    vocab = vocab.assign(lower=vocab["alias"].str.lower(), prio=vocab["label"].map(LABEL_PRIORITY))
-    vocab = vocab.sort_values(["lower", "prio"], kind="stable").drop_duplicates("lower")
+    vocab = one_label_per_alias(load_vocabulary(vocabulary_path or DEFAULT_VOCABULARY))
     nlp = tokenizer_nlp().__class__.from_config(tokenizer_nlp().config)  # the resume tokenizer, fresh pipeline
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": False})
     ruler.add_patterns(

@@ -25,11 +25,11 @@ from spacy.util import registry
 from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
 from thinc.types import Floats2d, Ragged
 
-from .vocabulary import DEFAULT_VOCABULARY, LABELS, STOPLIST, load_vocabulary, loose_product_names, normalise_alias
+from .vocabulary import (DEFAULT_VOCABULARY, LABELS, STOPLIST, load_vocabulary, loose_product_names, normalise_alias,
+                         one_label_per_alias)
 
 SPANS_KEY = "gazetteer"
 POSITIONS = ("B", "I", "L", "U")
-LABEL_PRIORITY = {"TECH_TOOL": 0, "SOFT_SKILL": 1, "JOB_SKILL": 2}
 
 
 def vocabulary_patterns(vocabulary_path: Path | str | None = None) -> list[dict]:
@@ -38,9 +38,7 @@ def vocabulary_patterns(vocabulary_path: Path | str | None = None) -> list[dict]
     Tools also match as resumes write them ("Kafka", "AWS": `loose_product_names`) where that
     shorter name belongs to one product only and is neither a taxonomy alias, nor a plain word
     the taxonomies use in lower case ("Word", "Office"), nor stop-listed."""
-    vocab = load_vocabulary(Path(vocabulary_path) if vocabulary_path else DEFAULT_VOCABULARY)
-    vocab = vocab.assign(lower=vocab["alias"].str.lower(), prio=vocab["label"].map(LABEL_PRIORITY))
-    vocab = vocab.sort_values(["lower", "prio"], kind="stable").drop_duplicates("lower")
+    vocab = one_label_per_alias(load_vocabulary(Path(vocabulary_path) if vocabulary_path else DEFAULT_VOCABULARY))
     patterns = [{"label": label, "pattern": alias} for alias, label in vocab[["alias", "label"]].itertuples(index=False)]
     aliases = set(vocab["lower"])
     plain = plain_words(vocab)  # "word", "office"

@@ -168,6 +168,18 @@ def write_vocabulary(df: pd.DataFrame, path: Path) -> None:
     path.write_bytes(gzip.compress(df[COLUMNS].to_csv(index=False).encode("utf-8"), mtime=0))
 
 
+# An alias listed under several labels gets the most specific list's: O*NET/ESCO tool names beat
+# ESCO skill concepts that list products as alternative labels; the curated transversal list
+# beats the catch-all JOB_SKILL.
+LABEL_PRIORITY = {"TECH_TOOL": 0, "SOFT_SKILL": 1, "JOB_SKILL": 2}
+
+
+def one_label_per_alias(vocab: pd.DataFrame) -> pd.DataFrame:
+    """One row per case-insensitive alias (column `lower` added), labelled by `LABEL_PRIORITY`."""
+    vocab = vocab.assign(lower=vocab["alias"].str.lower(), prio=vocab["label"].map(LABEL_PRIORITY))
+    return vocab.sort_values(["lower", "prio"], kind="stable").drop_duplicates("lower")
+
+
 def load_vocabulary(path: Path) -> pd.DataFrame:
     """Read a vocabulary written by ``write_vocabulary`` (all columns as ``str``)."""
     return pd.read_csv(path, dtype=str, keep_default_na=False)[COLUMNS]
