@@ -13,7 +13,7 @@ DATA := build/data
 CORPUS_XML := $(wildcard corpus/dotin/*.xml)
 RESUME := corpus/examples/resume.txt
 
-.PHONY: demo test test-fast train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr system-deps benchmark benchmark-doccano doccano-install doccano-up doccano-down clean
+.PHONY: demo test test-fast train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr install-ray ray-up ray-down system-deps benchmark benchmark-doccano doccano-install doccano-up doccano-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,25 @@ $(VENV)/.installed-ocr: $(VENV)/.installed
 	touch $@
 
 install-ocr: $(VENV)/.installed-ocr system-deps
+
+# Ray, for `batch --engine ray` and `curve --engine ray` (an optional extra; demo does not need it).
+$(VENV)/.installed-ray: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[ray]"
+	touch $@
+
+install-ray: $(VENV)/.installed-ray
+
+# A local Ray head (no dashboard; RAY_DASHBOARD=1 adds one on 127.0.0.1:8265) with token authentication
+# (token in ~/.ray/auth_token; Ray listens on all interfaces, so the token keeps others out), for
+# tests and trials: `skillner batch DIR --engine ray --address 127.0.0.1:$(RAY_PORT)`.
+RAY_PORT ?= 6379
+ray-up: $(VENV)/.installed-ray
+	@$(BIN)/ray get-auth-token --generate > /dev/null
+	RAY_AUTH_MODE=token HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/ray start --head --node-ip-address 127.0.0.1 --port $(RAY_PORT) \
+		$(if $(RAY_DASHBOARD),--include-dashboard true --dashboard-host 127.0.0.1,--include-dashboard false) --disable-usage-stats
+
+ray-down:
+	@if [ -x $(BIN)/ray ]; then $(BIN)/ray stop; fi
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -182,7 +201,7 @@ demo: $(VENV)/.installed $(MODEL)/metrics.json $(DEMO)/results.jsonl
 	$(SKILLNER) extract $(RESUME) --format table
 	@echo "batch over corpus/examples: $(DEMO)/results.jsonl, skill frequencies in $(DEMO)/skills.csv"
 
-test: $(VENV)/.installed-trf $(VENV)/.installed-ocr system-deps $(DATA)/train.spacy $(VECTORS)/config.cfg .venv-doccano/.installed
+test: $(VENV)/.installed-trf $(VENV)/.installed-ocr $(VENV)/.installed-ray system-deps $(DATA)/train.spacy $(VECTORS)/config.cfg .venv-doccano/.installed
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
 test-fast: $(VENV)/.installed $(DATA)/train.spacy $(VECTORS)/config.cfg

@@ -345,9 +345,16 @@ def extract_cmd(
 
 @app.command("batch")
 def batch_cmd(
-    folder: Path = typer.Argument(..., help="Folder of resumes (searched recursively)"),
+    source: Path = typer.Argument(..., help="Folder of resumes (searched recursively), or a text file listing "
+                                            "resume paths, one per line"),
     out: Path = typer.Option(..., "--out", help="JSONL file: one row per file (skills or an error)"),
-    workers: int = typer.Option(1, help="Worker processes, each loading the model once"),
+    workers: int = typer.Option(1, help="Worker processes, each loading the model once (--engine local)"),
+    engine: str = typer.Option("local", help="local: worker processes here; ray: actors on a Ray cluster "
+                                             "(pip install 'skillner[ray]')"),
+    address: Optional[str] = typer.Option(None, help="--engine ray: the cluster (auto, HOST:PORT or "
+                                                     "ray://HOST:PORT); default: a private one on this machine"),
+    actors: int = typer.Option(0, help="--engine ray: actors, each loading the model once (0: one per CPU "
+                                       "of the cluster)"),
     glob: str = typer.Option("**/*", help="Which files under FOLDER"),
     resume: bool = typer.Option(False, help="Continue an interrupted run: skip files already in --out"),
     retry_errors: bool = typer.Option(False, help="With --resume: read again the files whose rows are "
@@ -360,7 +367,7 @@ def batch_cmd(
     with_text: bool = typer.Option(False, help="Include each file's extracted text"),
     ocr: bool = typer.Option(True, help="Read scanned pages and images with Tesseract when it is installed"),
 ) -> None:
-    """Extract the skills of every resume in a folder, with progress and a closing summary."""
+    """Extract the skills of every resume in a folder (or a list of paths), with progress and a closing summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from .batch import BatchError, BatchInterrupted, BatchSettings, run_batch, write_summary
@@ -369,10 +376,14 @@ def batch_cmd(
     _positive("--max-mb", max_mb)
     if summary and _same_file(summary, out):
         fail(f"--summary {summary} is the --out file: it would overwrite the rows; name another file")
-    settings = BatchSettings(workers=workers, glob=glob, limits=Limits(max_bytes=max(1, int(max_mb * 1e6)),
-                                                                       max_pages=max_pages, ocr=ocr),
-                             timeout=timeout, resume=resume, retry_errors=retry_errors, with_text=with_text,
-                             model=model)
+    if engine == "local" and actors:
+        fail("--actors goes with --engine ray (the local engine has --workers)")
+    if engine == "ray" and workers != 1:
+        fail("--workers goes with --engine local (on Ray, --actors says how many)")
+    limits = Limits(max_bytes=max(1, int(max_mb * 1e6)), max_pages=max_pages, ocr=ocr)
+    settings = BatchSettings(workers=actors if engine == "ray" else workers, engine=engine, address=address,
+                             glob=glob, limits=limits, timeout=timeout, resume=resume, retry_errors=retry_errors,
+                             with_text=with_text, model=model)
     try:
         settings.check()
     except BatchError as err:
@@ -393,7 +404,7 @@ def batch_cmd(
             bar.update(task, total=total)
 
         try:
-            report = run_batch(folder, out, settings, progress=on_row, on_total=on_total)
+            report = run_batch(source, out, settings, progress=on_row, on_total=on_total)
         except BatchInterrupted as err:
             typer.echo(f"error: {err}", err=True)
             raise typer.Exit(128 + err.signum)
@@ -402,7 +413,8 @@ def batch_cmd(
     errors = ", ".join(f"{kind} {n}" for kind, n in report["errors"].items()) or "none"
     typer.echo(f"{report['files']} files: {report['processed']} processed, {report['already_done']} already done; "
                f"{report['ok']} with skills read, errors: {errors}; {report['mentions']} skill mentions; "
-               f"{report['seconds']:.1f} s, {report['files_per_second']} files/s with {workers} worker(s)")
+               f"{report['seconds']:.1f} s, {report['files_per_second']} files/s with {report['workers']} "
+               f"{'actor' if engine == 'ray' else 'worker'}(s)")
     if summary:
         skills = write_summary(out, summary)
         typer.echo(f"{skills} distinct skills across the folder -> {summary}")

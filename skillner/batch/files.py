@@ -163,3 +163,29 @@ def _kind(mode: int) -> str:
         if test(mode):
             return name
     return "not a file"
+
+
+def list_paths(listing: Path) -> list[Entry]:
+    """The files a text file names, one path per line (blank lines and `#` comments skipped,
+    a repeated path kept once); a relative path is read from the list's folder, and the row's
+    `file` is the line as written. A list none of whose paths exists is refused (most likely
+    a resume given where a list was meant), with a GlobError naming the first path."""
+    base = os.fsencode(listing.parent)
+    entries: list[Entry] = []
+    seen: set[bytes] = set()
+    with open(listing, "rb") as handle:
+        for raw in handle:
+            line = raw.rstrip(b"\r\n")
+            if not line.strip() or line.lstrip().startswith(b"#") or line in seen:
+                continue
+            if b"\0" in line:
+                raise GlobError(f"{listing} is not a list of paths (it holds a NUL byte)")
+            seen.add(line)
+            path = line if os.path.isabs(line) else os.path.join(base, line)
+            file, file_hex = row_name(os.fsdecode(line))
+            entries.append(Entry(os.fsdecode(path), file, file_hex))
+    if not any(os.path.lexists(entry.path) for entry in entries):
+        first = entries[0].file if entries else "(none: the list is empty)"
+        raise GlobError(f"{listing} is not a list of resume paths: none of the {len(entries)} path(s) it names "
+                        f"exists (first: {first!r}); batch takes a folder, or a text file with one path per line")
+    return entries

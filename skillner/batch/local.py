@@ -43,8 +43,9 @@ from typing import Callable
 from ..extract import SCHEMA_VERSION, extract_texts
 from ..readers import _READERS, Limits, ReadError, UnsupportedFormat, read_bytes
 from ..readers.guard import IsolatedReader, die_with_parent, load_bytes
-from .files import Entry, GlobError, check_glob, list_entries
+from .files import Entry, GlobError, check_glob, list_entries, list_paths
 
+ENGINES = ("local", "ray")
 RETRIED_KINDS = ("timeout", "crash", "unreadable")  # errors a second try may not repeat
 # The watchdog's allowance per file beyond the read timeout (parsing a text of Limits.max_chars
 # takes about a minute on one slow core), and for a worker to start and load the model.
@@ -76,10 +77,21 @@ class BatchSettings:
     retry_errors: bool = False
     with_text: bool = False
     model: Path | None = None
+    engine: str = "local"  # or "ray": `workers` is then the number of actors (0: one per CPU of the cluster)
+    address: str | None = None  # ray: a running cluster ("auto", "HOST:PORT", "ray://HOST:PORT"); None starts one here
 
     def check(self) -> None:
         """A one-line BatchError for a setting that would turn good files into error rows."""
-        for name, value in (("--workers", self.workers), ("chunk size", self.chunk_size),
+        if self.engine not in ENGINES:
+            raise BatchError(f"--engine {self.engine!r} is not one of {', '.join(ENGINES)}")
+        if self.engine == "ray" and self.workers == 0:
+            pass  # one actor per CPU of the cluster
+        elif not isinstance(self.workers, int) or self.workers < 1:
+            raise BatchError(f"{'--actors' if self.engine == 'ray' else '--workers'} must be a positive number "
+                             f"(got {self.workers!r})")
+        if self.address is not None and self.engine != "ray":
+            raise BatchError("--address names a Ray cluster: it goes with --engine ray")
+        for name, value in (("chunk size", self.chunk_size),
                             ("--max-pages", self.limits.max_pages), ("--max-mb", self.limits.max_bytes),
                             ("max_chars", self.limits.max_chars)):
             if not isinstance(value, int) or value < 1:
@@ -222,6 +234,11 @@ def _init_worker(model: Path | None, limits: Limits, timeout: float, with_text: 
     if not sys.platform.startswith("linux"):
         threading.Thread(target=_exit_with_driver, args=(driver,), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the driver stops us
+    load_worker(model, limits, timeout, with_text)
+
+
+def load_worker(model: Path | None, limits: Limits, timeout: float, with_text: bool) -> None:
+    """What `process_chunk` needs, once per worker process (or Ray actor)."""
     reader = IsolatedReader()  # forked before the model loads: cheap, and small
     from ..evaluate import load_model
     from ..vocabulary import ConceptIndex
@@ -305,30 +322,48 @@ def _reader_peak_mb() -> float:
 def run_batch(root: Path, out: Path, settings: BatchSettings = BatchSettings(),
               progress: Callable[[dict | None], None] | None = None,
               on_total: Callable[[int], None] | None = None) -> dict:
-    """Process every file under `root` into `out`; returns the run's summary. `progress` gets
-    each row as it is written (None for a file found already done)."""
+    """Process every file under `root` (a folder, or a text file of paths: `files.list_paths`)
+    into `out`; returns the run's summary. `progress` gets each row as it is written (None for
+    a file found already done)."""
     settings.check()
     root, out = Path(root), Path(out)
-    if not root.is_dir():
-        raise BatchError(f"{root} is not a folder")
+    if not root.is_dir() and not root.is_file():
+        raise BatchError(f"{root} is not a folder{' or a file' if root.exists() else ''}: batch takes a folder "
+                         "of resumes, or a text file with one path per line")
     _check_out(out, settings.resume)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise BatchError(f"cannot create the folder of --out {out}: {error.strerror or error}") from None
     start = time.perf_counter()
-    with _locked(out):
+    with _engine(settings) as run_chunks, _locked(out):
         _check_out(out, settings.resume)  # again, now that no other batch can be writing it
         finished = done_keys(out, RETRIED_KINDS if settings.retry_errors else ()) if settings.resume else {}
         try:
-            entries = list_entries(root, settings.glob, exclude=(out, lock_path(out)))
+            entries = list_entries(root, settings.glob, exclude=(out, lock_path(out))) if root.is_dir() \
+                else list_paths(root)
+        except GlobError as error:
+            raise BatchError(str(error)) from None
         except OSError as error:
-            raise BatchError(f"cannot list {root}: {error.strerror or error}") from None
-        return _run(entries, finished, out, settings, progress, on_total, start)
+            raise BatchError(f"cannot {'list' if root.is_dir() else 'read'} {root}: {error.strerror or error}") from None
+        return _run(entries, finished, out, settings, progress, on_total, start, run_chunks)
+
+
+@contextmanager
+def _engine(settings: BatchSettings):
+    """The function that turns chunks into rows: worker processes here, or actors on Ray
+    (connected before anything is written, so a missing cluster costs no rows)."""
+    if settings.engine == "local":
+        yield _run_chunks
+        return
+    from .cluster import ray_engine
+
+    with ray_engine(settings) as run_chunks:
+        yield run_chunks
 
 
 def _run(entries: list[Entry], finished: dict, out: Path, settings: BatchSettings, progress, on_total,
-         start: float) -> dict:
+         start: float, run_chunks) -> dict:
     counts: Counter = Counter()
     errors: Counter = Counter()
     peak_mb: list[float] = []
@@ -368,7 +403,7 @@ def _run(entries: list[Entry], finished: dict, out: Path, settings: BatchSetting
         with _stop_on_signals(counts):
             write(problems)
             chunks = [tasks[i:i + settings.chunk_size] for i in range(0, len(tasks), settings.chunk_size)]
-            _run_chunks(chunks, settings, write, peak_mb)
+            workers = run_chunks(chunks, settings, write, peak_mb)
     finally:
         os.fsync(handle)
         os.close(handle)
@@ -378,7 +413,7 @@ def _run(entries: list[Entry], finished: dict, out: Path, settings: BatchSetting
             "ok": counts["ok"], "errors": dict(sorted(errors.items())),
             "mentions": counts["mentions"], "seconds": round(seconds, 2),
             "files_per_second": round(processed / seconds, 2) if seconds else None,
-            "workers": settings.workers, "peak_worker_mb": round(max(peak_mb), 1) if peak_mb else None}
+            "engine": settings.engine, "workers": workers, "peak_worker_mb": round(max(peak_mb), 1) if peak_mb else None}
 
 
 def _encode(row: dict) -> bytes:
@@ -418,7 +453,7 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_chunks(chunks: list[list[Task]], settings: BatchSettings, write, peak_mb: list[float]) -> None:
+def _run_chunks(chunks: list[list[Task]], settings: BatchSettings, write, peak_mb: list[float]) -> int:
     """Keep 2 chunks per worker in flight. A worker death fails every chunk in flight, so
     their files are retried one at a time in a fresh pool: a file that breaks it then is
     the culprit and gets a `crash` row. A chunk past its deadline is treated alike (the pool
@@ -458,6 +493,7 @@ def _run_chunks(chunks: list[list[Task]], settings: BatchSettings, write, peak_m
         finally:
             _stop_pool(pool)
         # a broken pool cannot take more work: the loop starts a fresh one
+    return settings.workers
 
 
 def _overrun(running: dict, pending: list, write) -> None:

@@ -1,0 +1,174 @@
+"""The batch on a Ray cluster: the same rows, error kinds, lock and `--resume` as the local engine.
+
+Ray Data feeds the driver's list of files to a pool of actors (`map_batches` with a callable
+class, the pattern Ray documents for batch inference). Each actor forks its reader process
+and loads the model once, then turns a block of files into rows with the local workers' own
+`process_chunk`, so a file that crashes PDFium or hangs costs one error row inside the actor,
+never the actor.
+
+Where rows go: back to the driver as JSON, which alone appends them to `out`, one `write` per
+row, exactly as with local workers. So `out` stays one JSONL file whatever the engine; the
+lock, `--resume` (path + sha256), the torn-line repair and `--summary` are the same code; and
+a block is never half-done work: its rows are either written or, after a crash, read again.
+Rows are a few kB, so the driver writes tens of thousands per second, far above what the
+actors of a large cluster produce; `--with-text` rows are larger and cost the driver more.
+
+An actor that dies (SIGKILL, out of memory, its node lost) is restarted by Ray and its block
+retried on it, at most `ACTOR_RETRIES` times; a block that still fails is dropped by Ray Data
+(`max_errored_blocks`), and the driver, which knows every file it sent, sends the dropped
+files again one per block: a file that then fails alone gets a `crash` row. Every file thus
+gets exactly one row (the driver also ignores a block it was already sent, should Ray ever
+deliver one twice). If the job itself stops (the cluster is gone), the rows written so far
+stay and `--resume` finishes the folder.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import socket
+import warnings
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+
+from ..readers import Limits
+from .local import BatchError, BatchSettings, Task, error_row, load_worker, process_chunk
+
+ACTOR_RETRIES = 2  # times a block is retried on a restarted actor before Ray Data drops it
+# Environment of every actor: no hub downloads, and one thread per actor (one actor per CPU).
+TOKEN_FILE = Path.home() / ".ray" / "auth_token"  # where `ray start` and `ray get-auth-token` keep it
+ACTOR_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+
+
+def import_ray():
+    """Ray, or a BatchError saying how to install it (it is an optional extra). A token on hand
+    turns on token authentication, as `ray start` does for a head; Ray reads the mode as it is
+    imported, so this comes first."""
+    if "RAY_AUTH_MODE" not in os.environ and any(
+            (os.environ.get("RAY_AUTH_TOKEN"), os.environ.get("RAY_AUTH_TOKEN_PATH"), TOKEN_FILE.is_file())):
+        os.environ["RAY_AUTH_MODE"] = "token"
+    try:
+        import ray
+        import ray.data  # noqa: F401 - the `data` extra, which `ray` alone lacks
+    except ImportError:
+        raise BatchError("--engine ray needs Ray, an optional extra: pip install 'skillner[ray]' "
+                         "(in the checkout: make install-ray)") from None
+    return ray
+
+
+def connect(ray, address: str | None) -> bool:
+    """Join the cluster at `address`, or start a private one on this machine (None); True if
+    this call connected (and the caller should disconnect). A missing cluster is a BatchError."""
+    if ray.is_initialized():
+        return False
+    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")  # Ray's C++ warnings would bury skillner's own
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    quiet = {"log_to_driver": False, "logging_level": "ERROR", "runtime_env": {"env_vars": ACTOR_ENV}}
+    if address is None:
+        ray.init(include_dashboard=False, _node_ip_address="127.0.0.1", **quiet)
+        return True
+    if address != "auto":
+        _check_reachable(address)
+    try:
+        ray.init(address=address, **quiet)
+    except (ConnectionError, TimeoutError, RuntimeError, ValueError) as error:
+        raise BatchError(f"no Ray cluster at --address {address} ({_first_line(error)}); start one with "
+                         "`make ray-up` (this machine) or `ray start --head` (see README); a cluster with token "
+                         f"authentication also needs its token ({TOKEN_FILE}, RAY_AUTH_TOKEN or "
+                         "RAY_AUTH_TOKEN_PATH)") from None
+    return True
+
+
+def _check_reachable(address: str) -> None:
+    """A BatchError now if nothing listens at HOST:PORT (Ray itself would retry for minutes)."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise BatchError(f"--address {address!r} is not auto, HOST:PORT or ray://HOST:PORT")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=10).close()
+    except OSError as error:
+        raise BatchError(f"no Ray cluster at --address {address} ({error.strerror or error}); start one with "
+                         "`make ray-up` (this machine) or `ray start --head` (see README)") from None
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+@contextmanager
+def ray_engine(settings: BatchSettings):
+    """`run_chunks` for the batch driver, connected to the cluster for the whole run."""
+    ray = import_ray()
+    connected_here = connect(ray, settings.address)
+    try:
+        yield partial(run_on_ray, ray)
+    finally:
+        if connected_here:
+            ray.shutdown()
+
+
+def run_on_ray(ray, chunks: list[list[Task]], settings: BatchSettings, write, peak_mb: list[float]) -> int:
+    """Rows for every task, written through `write`; returns the number of actors."""
+    tasks = [task for chunk in chunks for task in chunk]
+    actors = settings.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    if not tasks:
+        return actors
+    dropped = _pass(ray, tasks, settings, actors, settings.chunk_size, write, peak_mb)
+    if dropped:
+        dropped = _pass(ray, dropped, settings, actors, 1, write, peak_mb)
+        write([error_row(task, None, "crash", f"it killed its Ray actor {ACTOR_RETRIES + 1} times, "
+                                              "read alone") for task in dropped])
+    return actors
+
+
+def _pass(ray, tasks: list[Task], settings: BatchSettings, actors: int, batch_size: int, write,
+          peak_mb: list[float]) -> list[Task]:
+    """One Ray Data job over `tasks`, `batch_size` files per block; the tasks of dropped blocks."""
+    from ray.data import DataContext
+
+    context = DataContext.get_current()
+    context.max_errored_blocks = -1  # a dropped block is resent by the driver, not a failed job
+    context.enable_progress_bars = False
+    context.print_on_execution_start = False
+    items = [{"index": i, "path": task.path, "file": task.file, "file_hex": task.file_hex or "",
+              "known": json.dumps(task.known)} for i, task in enumerate(tasks)]
+    blocks = math.ceil(len(items) / batch_size)
+    with warnings.catch_warnings():  # Ray 2.60 deprecates these remote args, but has no other way to cap retries
+        warnings.simplefilter("ignore", DeprecationWarning)
+        rows = ray.data.from_items(items, override_num_blocks=blocks).map_batches(
+            Extractor, fn_constructor_args=(settings.model, settings.limits, settings.timeout, settings.with_text),
+            batch_size=batch_size, batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=min(actors, blocks)),
+            num_cpus=1, max_restarts=-1, max_task_retries=ACTOR_RETRIES)
+    received: set[int] = set()
+    try:
+        for block in rows.iter_batches(batch_size=None, batch_format="numpy"):
+            fresh = [i for i, index in enumerate(block["index"]) if int(index) not in received]
+            received.update(int(block["index"][i]) for i in fresh)
+            write([json.loads(block["row"][i]) if block["row"][i] else None for i in fresh])
+            peak_mb.extend(float(block["peak_mb"][i]) for i in fresh)
+    except BatchError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the job is gone; its rows so far are kept
+        raise BatchError(f"the Ray job stopped ({type(error).__name__}: {_first_line(error)}); the "
+                         f"{len(received)} row(s) it gave are written: run the same command with --resume "
+                         "to finish") from None
+    return [task for i, task in enumerate(tasks) if i not in received]
+
+
+class Extractor:
+    """One Ray actor: the reader process forked and the model loaded once, then a block of
+    files per call, as a local worker does a chunk."""
+
+    def __init__(self, model, limits: Limits, timeout: float, with_text: bool):
+        load_worker(model, limits, timeout, with_text)
+
+    def __call__(self, block: dict) -> dict:
+        tasks = [Task(str(path), str(file), str(file_hex) or None, tuple(json.loads(known)))
+                 for path, file, file_hex, known in zip(block["path"], block["file"], block["file_hex"],
+                                                        block["known"])]
+        rows, peak = process_chunk(tasks)
+        return {"index": block["index"], "row": ["" if row is None else json.dumps(row) for row in rows],
+                "peak_mb": [peak] * len(rows)}

@@ -1,0 +1,31 @@
+"""Set up in every Ray worker of the tests that ask for it (runtime_env's
+worker_process_setup_hook): files whose reader crashes or hangs, as PDFium might, and a file
+that kills the actor itself, as a bug outside the reader process would."""
+
+import os
+import signal
+import time
+
+
+def _crash(data, name, limits):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _hang(data, name, limits):
+    time.sleep(3600)
+
+
+def install() -> None:
+    from skillner import readers
+    from skillner.batch import cluster
+
+    readers._READERS[".crash"] = _crash
+    readers._READERS[".hang"] = _hang
+    process_chunk = cluster.process_chunk
+
+    def killing_the_actor(tasks):
+        if any(task.path.endswith(".fatal") for task in tasks):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return process_chunk(tasks)
+
+    cluster.process_chunk = killing_the_actor
