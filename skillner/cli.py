@@ -343,6 +343,10 @@ def extract_cmd(
     typer.echo(format_result(result, output_format))
 
 
+RAY_ADDRESS = typer.Option(None, help="--engine ray: the cluster (auto, HOST:PORT or ray://HOST:PORT); default: "
+                                      "a private one on this machine")
+
+
 @app.command("batch")
 def batch_cmd(
     source: Path = typer.Argument(..., help="Folder of resumes (searched recursively), or a text file listing "
@@ -351,8 +355,7 @@ def batch_cmd(
     workers: int = typer.Option(1, help="Worker processes, each loading the model once (--engine local)"),
     engine: str = typer.Option("local", help="local: worker processes here; ray: actors on a Ray cluster "
                                              "(pip install 'skillner[ray]')"),
-    address: Optional[str] = typer.Option(None, help="--engine ray: the cluster (auto, HOST:PORT or "
-                                                     "ray://HOST:PORT); default: a private one on this machine"),
+    address: Optional[str] = RAY_ADDRESS,
     actors: int = typer.Option(0, help="--engine ray: actors, each loading the model once (0: one per CPU "
                                        "of the cluster)"),
     glob: str = typer.Option("**/*", help="Which files under FOLDER"),
@@ -526,7 +529,12 @@ def curve_cmd(
     configs: str = typer.Option("cpu,scratch", help="Configs to compare (names in configs/)"),
     sizes: Optional[str] = typer.Option(None, help="Comma-separated sizes (default: 6 geometric sizes from 10 to all)"),
     seeds: str = typer.Option("0,1,2", help="Comma-separated seeds"),
-    workers: int = typer.Option(1, help="Runs at once (a CNN run uses one core)"),
+    workers: int = typer.Option(1, help="Runs at once (a CNN run uses one core; --engine local)"),
+    engine: str = typer.Option("local", help="local: runs as processes here; ray: each run a Ray task, as many "
+                                             "at once as the cluster has room for (pip install 'skillner[ray]')"),
+    address: Optional[str] = RAY_ADDRESS,
+    gpus_per_run: float = typer.Option(0.0, help="--engine ray: GPUs each run takes (1 for a transformer config "
+                                                 "on a GPU cluster; 0: CPU)"),
     strategy: str = typer.Option("random", help="random subsets, or uncertainty (grow by least sure resumes)"),
     targets: str = typer.Option("0.55,0.6,0.65,0.7,0.75,0.8", help="Target F1 values"),
     data: Path = typer.Option(Path("build/data"), help="train/dev/test.spacy"),
@@ -545,7 +553,7 @@ def curve_cmd(
     from .baseline import build_baseline
     from .convert import read_docbin
     from .cost import CostSettings
-    from .curve import CurveSpec, build_report, geometric_sizes, run_curve, seconds_per_resume
+    from .curve import CurveError, CurveSpec, build_report, geometric_sizes, run_curve, seconds_per_resume
     from .evaluate import evaluate
 
     train_docs = read_docbin(data / "train.spacy")
@@ -570,7 +578,15 @@ def curve_cmd(
 
     reuse = reuse or out_dir / "runs.csv"
     earlier = pd.read_csv(reuse) if reuse.is_file() else None
-    runs = run_curve(spec, data, cache, workers, progress=progress, strategy=strategy, reuse=earlier)
+    if engine not in ("local", "ray"):
+        fail(f"unknown engine {engine!r}: use local or ray")
+    if engine == "local" and (address or gpus_per_run):
+        fail("--address and --gpus-per-run go with --engine ray")
+    try:
+        runs = run_curve(spec, data, cache, workers, progress=progress, strategy=strategy, reuse=earlier,
+                         engine=engine, address=address, gpus_per_run=gpus_per_run)
+    except CurveError as err:
+        fail(str(err))
     wall = time.perf_counter() - start
     out_dir.mkdir(parents=True, exist_ok=True)
     runs.drop(columns=["cached"]).to_csv(out_dir / "runs.csv", index=False)

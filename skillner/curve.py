@@ -71,12 +71,14 @@ def random_order(n_docs: int, seed: int) -> list[int]:
 
 
 def train_and_score(config: Path, data_dir: Path, size: int, seed: int, budget: Budget, cache: Path,
-                    chosen: list[int] | None = None, strategy: str = "random") -> dict:
-    """One point of the curve, in its own process; cached on disk by its key.
+                    chosen: list[int] | None = None, strategy: str = "random", gpu_id: int = -1) -> dict:
+    """One point of the curve, in its own process (which dies with its caller: a killed run
+    leaves no training behind to race its retry); cached on disk by its key.
 
     `chosen` is the list of train-split indices to train on; by default the random subset.
     """
     from .convert import read_docbin, write_docbin
+    from .readers.guard import die_with_parent
 
     train, dev, test = data_dir / "train.spacy", data_dir / "dev.spacy", data_dir / "test.spacy"
     extra = "" if chosen is None else f"{strategy}:{hashlib.sha1(json.dumps(chosen).encode()).hexdigest()}"
@@ -93,10 +95,10 @@ def train_and_score(config: Path, data_dir: Path, size: int, seed: int, budget: 
     command = [sys.executable, "-m", "skillner.cli", "train", str(config), "--output", str(run_dir / "model"),
                "--paths.train", str(run_dir / "train.spacy"), "--paths.dev", str(dev), "--system.seed", str(seed),
                "--training.max_steps", str(budget.max_steps), "--training.eval_frequency", str(budget.eval_frequency),
-               "--training.patience", str(budget.patience)]
+               "--training.patience", str(budget.patience), "--gpu-id", str(gpu_id)]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO_ROOT, preexec_fn=die_with_parent)
     seconds = time.perf_counter() - start
     (run_dir / "train.log").write_text(done.stdout + done.stderr)
     if done.returncode != 0:
@@ -113,8 +115,16 @@ def train_and_score(config: Path, data_dir: Path, size: int, seed: int, budget: 
     return {**result, "cached": False}
 
 
+RUN_RETRIES = 2  # on Ray: times a run whose worker or node died is started again
+
+
+class CurveError(RuntimeError):
+    """Runs that failed (each named); the others are cached, so a re-run trains only these."""
+
+
 def run_curve(spec: CurveSpec, data_dir: Path, cache: Path, workers: int = 1, configs_dir: Path | None = None,
-              progress=None, strategy: str = "random", reuse: pd.DataFrame | None = None) -> pd.DataFrame:
+              progress=None, strategy: str = "random", reuse: pd.DataFrame | None = None, engine: str = "local",
+              address: str | None = None, gpus_per_run: float = 0.0) -> pd.DataFrame:
     """Every (config, size, seed) run, `workers` at a time; cached runs are not trained again.
 
     `reuse`: an earlier runs table; a random-subset run whose key (config, data, size, seed and
@@ -124,10 +134,17 @@ def run_curve(spec: CurveSpec, data_dir: Path, cache: Path, workers: int = 1, co
     `random`: independent runs on nested random subsets. `uncertainty`: per (config, seed) a
     chain that starts from the same random smallest subset and grows it with the pool resumes
     the previous model is least sure of (see `uncertainty_ranking`); chains run in parallel.
+
+    `engine="ray"`: each run (or chain) is a Ray task on the cluster at `address` (None: a
+    private one here) with one CPU and `gpus_per_run` GPUs, so runs go as wide as the cluster;
+    `data_dir`, `cache` and the configs must be on a filesystem every node sees.
     """
-    configs_dir = configs_dir or REPO_ROOT / "configs"
+    configs_dir = Path(configs_dir or REPO_ROOT / "configs").resolve()
+    data_dir, cache = Path(data_dir).resolve(), Path(cache).resolve()  # the same paths for every node
     if strategy not in ("random", "uncertainty"):
         raise ValueError(f"unknown strategy {strategy!r}: use random or uncertainty")
+    if engine not in ("local", "ray"):
+        raise ValueError(f"unknown engine {engine!r}: use local or ray")
     rows: list[dict] = []
 
     def record(row: dict) -> dict:
@@ -136,43 +153,86 @@ def run_curve(spec: CurveSpec, data_dir: Path, cache: Path, workers: int = 1, co
             progress(row)
         return row
 
-    def chain(config: Path, seed: int) -> None:
-        from .convert import read_docbin
-
-        n_docs = len(read_docbin(data_dir / "train.spacy"))
-        chosen = random_order(n_docs, seed)[:spec.sizes[0]]
-        for i, size in enumerate(spec.sizes):
-            row = record(train_and_score(config, data_dir, size, seed, spec.budget, cache, list(chosen), strategy))
-            if i + 1 < len(spec.sizes):
-                pool = [j for j in range(n_docs) if j not in set(chosen)]
-                ranked = uncertainty_ranking(cache / row["key"] / "model" / "model-best", data_dir / "train.spacy", pool)
-                chosen = chosen + ranked[:spec.sizes[i + 1] - size]
-
     known = {}
     if reuse is not None and "key" in reuse:
         known = {row["key"]: row for row in reuse.to_dict("records") if isinstance(row.get("key"), str)}
     train, dev = data_dir / "train.spacy", data_dir / "dev.spacy"
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        if strategy == "random":
-            futures = []
-            for c in spec.configs:
-                for size in spec.sizes:
-                    for seed in spec.seeds:
-                        key = run_key(configs_dir / f"{c}.cfg", train, dev, size, seed, spec.budget)
-                        if key in known:
-                            record({**known[key], "cached": True})
-                        else:
-                            futures.append(pool.submit(train_and_score, configs_dir / f"{c}.cfg", data_dir, size,
-                                                       seed, spec.budget, cache))
-            for future in futures:
-                record(future.result())
-        else:
-            for future in [pool.submit(chain, configs_dir / f"{c}.cfg", seed) for c in spec.configs
-                           for seed in spec.seeds]:
-                future.result()
+    gpu_id = 0 if gpus_per_run > 0 else -1  # Ray shows a task only the GPUs it was given
+    calls = []  # (function, args, what it is)
+    for c in spec.configs:
+        for seed in spec.seeds:
+            if strategy == "uncertainty":
+                calls.append((_chain, (configs_dir / f"{c}.cfg", data_dir, spec, seed, cache, strategy, gpu_id),
+                              f"{c} seed {seed} (chain)"))
+                continue
+            for size in spec.sizes:
+                key = run_key(configs_dir / f"{c}.cfg", train, dev, size, seed, spec.budget)
+                if key in known:
+                    record({**known[key], "cached": True})
+                else:
+                    calls.append((train_and_score, (configs_dir / f"{c}.cfg", data_dir, size, seed, spec.budget,
+                                                    cache, None, strategy, gpu_id), f"{c} size {size} seed {seed}"))
+    if engine == "ray":
+        _run_on_ray(calls, address, gpus_per_run, record)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for future in [pool.submit(function, *args) for function, args, _ in calls]:
+                result = future.result()
+                for row in result if isinstance(result, list) else [result]:
+                    record(row)
     table = pd.DataFrame(rows)
     table["strategy"] = strategy
     return table.sort_values(["config", "size", "seed"]).reset_index(drop=True)
+
+
+def _chain(config: Path, data_dir: Path, spec: CurveSpec, seed: int, cache: Path, strategy: str,
+           gpu_id: int) -> list[dict]:
+    """The uncertainty strategy's runs for one (config, seed), each grown from the last."""
+    from .convert import read_docbin
+
+    n_docs = len(read_docbin(data_dir / "train.spacy"))
+    chosen = random_order(n_docs, seed)[:spec.sizes[0]]
+    rows = []
+    for i, size in enumerate(spec.sizes):
+        rows.append(train_and_score(config, data_dir, size, seed, spec.budget, cache, list(chosen), strategy, gpu_id))
+        if i + 1 < len(spec.sizes):
+            pool = [j for j in range(n_docs) if j not in set(chosen)]
+            ranked = uncertainty_ranking(cache / rows[-1]["key"] / "model" / "model-best", data_dir / "train.spacy", pool)
+            chosen = chosen + ranked[:spec.sizes[i + 1] - size]
+    return rows
+
+
+def _run_on_ray(calls: list, address: str | None, gpus_per_run: float, record) -> None:
+    """Each call a Ray task; rows recorded as tasks end. A task whose worker dies is retried
+    (`RUN_RETRIES`); one that still fails, or whose training fails, is named in a CurveError
+    once every other run has ended (and been cached)."""
+    from .cluster import ClusterError, connect, first_line, import_ray
+
+    try:
+        ray = import_ray("curve")
+        connected_here = connect(ray, address)
+    except ClusterError as error:
+        raise CurveError(str(error)) from None
+    try:
+        pending = {ray.remote(function).options(num_cpus=1, num_gpus=gpus_per_run, max_retries=RUN_RETRIES)
+                   .remote(*args): what for function, args, what in calls}
+        failed = []
+        while pending:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            what = pending.pop(done[0])
+            try:
+                result = ray.get(done[0])
+            except ray.exceptions.RayError as error:
+                failed.append(f"{what}: {first_line(error.cause if getattr(error, 'cause', None) else error)}")
+                continue
+            for row in result if isinstance(result, list) else [result]:
+                record(row)
+        if failed:
+            raise CurveError(f"{len(failed)} run(s) failed, the other {len(calls) - len(failed)} are done and "
+                             "cached (run again to retry only these): " + "; ".join(failed))
+    finally:
+        if connected_here:
+            ray.shutdown()
 
 
 def uncertainty_ranking(model_dir: Path, train: Path, pool: list[int], beam_width: int = 8) -> list[int]:

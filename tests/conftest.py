@@ -1,6 +1,9 @@
+import os
 from pathlib import Path
 
 import pytest
+
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # the tests' own Ray clusters; Ray reads it on import
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "build" / "data"
@@ -55,3 +58,14 @@ def doccano(tmp_path_factory):
                "DOCCANO_PASSWORD": env["DOCCANO_PASSWORD"], "script": script, "env": env}
     finally:
         subprocess.run(["bash", str(script), "down"], env=env, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def ray_head():
+    """A real Ray head on this machine with 2 CPUs (ray.cluster_utils starts its processes)."""
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 2, "object_store_memory": 200 * 2**20,
+                                                            "include_dashboard": False})
+    yield cluster
+    cluster.shutdown()

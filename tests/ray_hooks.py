@@ -17,15 +17,15 @@ def _hang(data, name, limits):
 
 def install() -> None:
     from skillner import readers
-    from skillner.batch import cluster
+    from skillner.batch import on_ray
 
     readers._READERS[".crash"] = _crash
     readers._READERS[".hang"] = _hang
-    process_chunk = cluster.process_chunk
+    process_chunk = on_ray.process_chunk
 
     def killing_the_actor(tasks):
         if any(task.path.endswith(".fatal") for task in tasks):
             os.kill(os.getpid(), signal.SIGKILL)
         return process_chunk(tasks)
 
-    cluster.process_chunk = killing_the_actor
+    on_ray.process_chunk = killing_the_actor

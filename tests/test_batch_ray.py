@@ -17,7 +17,6 @@ from skillner.cli import app
 from tests.resume_files import write_docx, write_pdf
 from tests.test_readers import broken
 
-os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # the tests' own clusters; read as Ray is imported
 ray = pytest.importorskip("ray", reason="the ray extra: make install-ray (make test installs it)")
 from ray.cluster_utils import Cluster  # noqa: E402
 
@@ -53,15 +52,6 @@ def resumes(folder: Path, n: int) -> Path:
 
 
 @pytest.fixture(scope="module")
-def head():
-    """A real Ray head on this machine with 2 CPUs."""
-    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 2, "object_store_memory": 200 * 2**20,
-                                                            "include_dashboard": False})
-    yield cluster
-    cluster.shutdown()
-
-
-@pytest.fixture(scope="module")
 def mixed_folder(tmp_path_factory) -> Path:
     """Good resumes in three formats and every kind of broken file the readers know."""
     folder = tmp_path_factory.mktemp("mixed")
@@ -74,10 +64,10 @@ def mixed_folder(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
-def test_ray_rows_equal_the_local_engines_rows(head, mixed_folder, tmp_path):
+def test_ray_rows_equal_the_local_engines_rows(ray_head, mixed_folder, tmp_path):
     local = run_batch(mixed_folder, tmp_path / "local.jsonl", BatchSettings(workers=2, chunk_size=4))
     on_ray = run_batch(mixed_folder, tmp_path / "ray.jsonl",
-                       BatchSettings(engine="ray", address=head.address, workers=2, chunk_size=4))
+                       BatchSettings(engine="ray", address=ray_head.address, workers=2, chunk_size=4))
     assert by_file(tmp_path / "ray.jsonl") == by_file(tmp_path / "local.jsonl")
     assert on_ray["errors"] == local["errors"] and len(local["errors"]) >= 4
     assert on_ray["ok"] == local["ok"] >= 8 and on_ray["engine"] == "ray" and on_ray["workers"] == 2
@@ -85,14 +75,14 @@ def test_ray_rows_equal_the_local_engines_rows(head, mixed_folder, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_list_of_paths_and_resume_give_the_same_rows_on_both_engines(head, mixed_folder, tmp_path):
+def test_a_list_of_paths_and_resume_give_the_same_rows_on_both_engines(ray_head, mixed_folder, tmp_path):
     listing = tmp_path / "paths.txt"
     names = ["resume.pdf", "text/cv00.txt", "broken/truncated.pdf", "nowhere.pdf", "text/cv00.txt"]
     listing.write_text("# resumes\n" + "\n".join(f"{mixed_folder}/{name}" for name in names) + "\n\n")
     run_batch(listing, tmp_path / "local.jsonl", BatchSettings())
     out = tmp_path / "ray.jsonl"
     out.write_text(json.dumps(rows(tmp_path / "local.jsonl")[0]) + "\n")  # one row done before
-    report = run_batch(listing, out, BatchSettings(engine="ray", address=head.address, workers=1, resume=True))
+    report = run_batch(listing, out, BatchSettings(engine="ray", address=ray_head.address, workers=1, resume=True))
     assert by_file(out) == by_file(tmp_path / "local.jsonl")
     assert report["already_done"] == 1 and report["files"] == 4  # the repeated path counts once
     assert {name: said[2] for name, said in by_file(out).items() if said[0] == "error"} == {
@@ -100,11 +90,11 @@ def test_a_list_of_paths_and_resume_give_the_same_rows_on_both_engines(head, mix
 
 
 @pytest.mark.slow
-def test_reading_that_crashes_or_hangs_costs_one_row_and_a_file_that_kills_its_actor_too(head, tmp_path):
+def test_reading_that_crashes_or_hangs_costs_one_row_and_a_file_that_kills_its_actor_too(ray_head, tmp_path):
     folder = resumes(tmp_path / "in", 6)
     for name in ("pdfium.crash", "stuck.hang", "actor.fatal"):
         (folder / name).write_text("x")
-    ray.init(address=head.address, runtime_env=HOOKS)  # run_batch uses this connection
+    ray.init(address=ray_head.address, runtime_env=HOOKS)  # run_batch uses this connection
     try:
         report = run_batch(folder, tmp_path / "rows.jsonl", BatchSettings(
             engine="ray", workers=2, chunk_size=3, timeout=3, glob="*"))
@@ -129,7 +119,7 @@ def _actor_pids() -> list[int]:
 
 
 @pytest.mark.slow
-def test_an_actor_killed_mid_run_costs_no_file_and_no_duplicate(head, tmp_path):
+def test_an_actor_killed_mid_run_costs_no_file_and_no_duplicate(ray_head, tmp_path):
     folder = resumes(tmp_path / "in", 24)
     killed = []
 
@@ -139,7 +129,7 @@ def test_an_actor_killed_mid_run_costs_no_file_and_no_duplicate(head, tmp_path):
             assert killed, "no actor process found"
             os.kill(killed[0], signal.SIGKILL)
 
-    report = run_batch(folder, tmp_path / "rows.jsonl", BatchSettings(engine="ray", address=head.address, workers=2,
+    report = run_batch(folder, tmp_path / "rows.jsonl", BatchSettings(engine="ray", address=ray_head.address, workers=2,
                                                                       chunk_size=2), progress=kill_an_actor)
     run_batch(folder, tmp_path / "local.jsonl", BatchSettings(workers=2))
     assert killed and report["ok"] == 24
@@ -147,11 +137,11 @@ def test_an_actor_killed_mid_run_costs_no_file_and_no_duplicate(head, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_driver_killed_mid_run_then_resumed_has_every_file_once(head, tmp_path):
+def test_a_driver_killed_mid_run_then_resumed_has_every_file_once(ray_head, tmp_path):
     folder = resumes(tmp_path / "in", 96)  # rows come 16 at a time: a kill after the first 16 leaves work undone
     out = tmp_path / "rows.jsonl"
     driver = subprocess.Popen([sys.executable, "-m", "skillner.cli", "batch", str(folder), "--out", str(out),
-                               "--engine", "ray", "--address", head.address, "--actors", "2"], cwd=ROOT,
+                               "--engine", "ray", "--address", ray_head.address, "--actors", "2"], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 240
@@ -166,7 +156,7 @@ def test_a_driver_killed_mid_run_then_resumed_has_every_file_once(head, tmp_path
     before = len(rows(out))
     assert 3 <= before < 96
     again = CliRunner().invoke(app, ["batch", str(folder), "--out", str(out), "--engine", "ray", "--address",
-                                     head.address, "--actors", "2", "--resume"])
+                                     ray_head.address, "--actors", "2", "--resume"])
     assert again.exit_code == 0, again.output
     assert f"{before} already done" in again.output
     run_batch(folder, tmp_path / "local.jsonl", BatchSettings(workers=2))

@@ -356,7 +356,7 @@ def _engine(settings: BatchSettings):
     if settings.engine == "local":
         yield _run_chunks
         return
-    from .cluster import ray_engine
+    from .on_ray import ray_engine
 
     with ray_engine(settings) as run_chunks:
         yield run_chunks

@@ -25,84 +25,26 @@ stay and `--resume` finishes the folder.
 from __future__ import annotations
 
 import json
-import logging
 import math
-import os
-import socket
 import warnings
 from contextlib import contextmanager
 from functools import partial
-from pathlib import Path
 
+from ..cluster import ClusterError, connect, first_line, import_ray
 from ..readers import Limits
 from .local import BatchError, BatchSettings, Task, error_row, load_worker, process_chunk
 
 ACTOR_RETRIES = 2  # times a block is retried on a restarted actor before Ray Data drops it
-# Environment of every actor: no hub downloads, and one thread per actor (one actor per CPU).
-TOKEN_FILE = Path.home() / ".ray" / "auth_token"  # where `ray start` and `ray get-auth-token` keep it
-ACTOR_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-
-
-def import_ray():
-    """Ray, or a BatchError saying how to install it (it is an optional extra). A token on hand
-    turns on token authentication, as `ray start` does for a head; Ray reads the mode as it is
-    imported, so this comes first."""
-    if "RAY_AUTH_MODE" not in os.environ and any(
-            (os.environ.get("RAY_AUTH_TOKEN"), os.environ.get("RAY_AUTH_TOKEN_PATH"), TOKEN_FILE.is_file())):
-        os.environ["RAY_AUTH_MODE"] = "token"
-    try:
-        import ray
-        import ray.data  # noqa: F401 - the `data` extra, which `ray` alone lacks
-    except ImportError:
-        raise BatchError("--engine ray needs Ray, an optional extra: pip install 'skillner[ray]' "
-                         "(in the checkout: make install-ray)") from None
-    return ray
-
-
-def connect(ray, address: str | None) -> bool:
-    """Join the cluster at `address`, or start a private one on this machine (None); True if
-    this call connected (and the caller should disconnect). A missing cluster is a BatchError."""
-    if ray.is_initialized():
-        return False
-    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")  # Ray's C++ warnings would bury skillner's own
-    logging.getLogger("ray.data").setLevel(logging.WARNING)
-    quiet = {"log_to_driver": False, "logging_level": "ERROR", "runtime_env": {"env_vars": ACTOR_ENV}}
-    if address is None:
-        ray.init(include_dashboard=False, _node_ip_address="127.0.0.1", **quiet)
-        return True
-    if address != "auto":
-        _check_reachable(address)
-    try:
-        ray.init(address=address, **quiet)
-    except (ConnectionError, TimeoutError, RuntimeError, ValueError) as error:
-        raise BatchError(f"no Ray cluster at --address {address} ({_first_line(error)}); start one with "
-                         "`make ray-up` (this machine) or `ray start --head` (see README); a cluster with token "
-                         f"authentication also needs its token ({TOKEN_FILE}, RAY_AUTH_TOKEN or "
-                         "RAY_AUTH_TOKEN_PATH)") from None
-    return True
-
-
-def _check_reachable(address: str) -> None:
-    """A BatchError now if nothing listens at HOST:PORT (Ray itself would retry for minutes)."""
-    host, _, port = address.removeprefix("ray://").rpartition(":")
-    if not host or not port.isdigit():
-        raise BatchError(f"--address {address!r} is not auto, HOST:PORT or ray://HOST:PORT")
-    try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=10).close()
-    except OSError as error:
-        raise BatchError(f"no Ray cluster at --address {address} ({error.strerror or error}); start one with "
-                         "`make ray-up` (this machine) or `ray start --head` (see README)") from None
-
-
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 @contextmanager
 def ray_engine(settings: BatchSettings):
     """`run_chunks` for the batch driver, connected to the cluster for the whole run."""
-    ray = import_ray()
-    connected_here = connect(ray, settings.address)
+    try:
+        ray = import_ray("batch")
+        connected_here = connect(ray, settings.address)
+    except ClusterError as error:
+        raise BatchError(str(error)) from None
     try:
         yield partial(run_on_ray, ray)
     finally:
@@ -126,7 +68,10 @@ def run_on_ray(ray, chunks: list[list[Task]], settings: BatchSettings, write, pe
 
 def _pass(ray, tasks: list[Task], settings: BatchSettings, actors: int, batch_size: int, write,
           peak_mb: list[float]) -> list[Task]:
-    """One Ray Data job over `tasks`, `batch_size` files per block; the tasks of dropped blocks."""
+    """One Ray Data job over `tasks`, `batch_size` files per block; the tasks of dropped blocks.
+    Files sent alone wait for their actor to be free: queued behind a file that kills it, they
+    would use up their own retries."""
+    alone = batch_size == 1
     from ray.data import DataContext
 
     context = DataContext.get_current()
@@ -140,7 +85,8 @@ def _pass(ray, tasks: list[Task], settings: BatchSettings, actors: int, batch_si
         warnings.simplefilter("ignore", DeprecationWarning)
         rows = ray.data.from_items(items, override_num_blocks=blocks).map_batches(
             Extractor, fn_constructor_args=(settings.model, settings.limits, settings.timeout, settings.with_text),
-            batch_size=batch_size, batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=min(actors, blocks)),
+            batch_size=batch_size, batch_format="numpy", compute=ray.data.ActorPoolStrategy(
+                size=min(actors, blocks), max_tasks_in_flight_per_actor=1 if alone else None),
             num_cpus=1, max_restarts=-1, max_task_retries=ACTOR_RETRIES)
     received: set[int] = set()
     try:
@@ -152,7 +98,7 @@ def _pass(ray, tasks: list[Task], settings: BatchSettings, actors: int, batch_si
     except BatchError:
         raise
     except Exception as error:  # noqa: BLE001 - the job is gone; its rows so far are kept
-        raise BatchError(f"the Ray job stopped ({type(error).__name__}: {_first_line(error)}); the "
+        raise BatchError(f"the Ray job stopped ({type(error).__name__}: {first_line(error)}); the "
                          f"{len(received)} row(s) it gave are written: run the same command with --resume "
                          "to finish") from None
     return [task for i, task in enumerate(tasks) if i not in received]
