@@ -13,7 +13,7 @@ DATA := build/data
 CORPUS_XML := $(wildcard corpus/dotin/*.xml)
 RESUME := corpus/examples/resume.txt
 
-.PHONY: demo test test-fast train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr install-ray ray-up ray-down system-deps benchmark benchmark-doccano doccano-install doccano-up doccano-down clean
+.PHONY: demo test test-fast train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr install-ray ray-up ray-down system-deps benchmark benchmark-ray benchmark-doccano doccano-install doccano-up doccano-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -186,6 +186,9 @@ doccano-up: .venv-doccano/.installed
 
 doccano-down:
 	bash scripts/doccano.sh down
+
+benchmark-ray: $(VENV)/.installed-ray $(DATA)/train.spacy | $(MODEL)/meta.json
+	$(BIN)/python benchmarks/bench_ray.py
 
 benchmark-doccano: $(VENV)/.installed .venv-doccano/.installed
 	$(BIN)/python benchmarks/bench_doccano.py

@@ -2,17 +2,20 @@
 
 For text (the 307 bundled resume texts as .txt files) and PDF (`--pdfs` of them written as
 PDFs), with 1 and 2 workers (local processes) or actors (Ray):
-- the whole-run rate, and the marginal rate: a folder holding every file twice against the
-  folder with each once, so process start, actor start and model loading cancel;
+- the whole-run rate, and the marginal (steady) rate: the middle half of the rows over the
+  time between the row at 25 % and the row at 75 %, so process start, actor start, model
+  loading and the bursty first and last blocks are left out (tried first: a folder twice as
+  large against the folder, whose start-up noise on two cores swamped the difference; and
+  rows after the first write, which Ray's buffering of the first blocks inflated);
 - Ray's overhead as the ratio of its marginal rate to the local engine's, same count (aim >= 0.85);
-- start-up: seconds of a run not explained by its marginal rate (model loading, and for Ray
-  the actor pool), plus the time to start a private Ray cluster (`ray.init`);
+- start-up: seconds to the first row, and the time to start a private Ray cluster (`ray.init`);
+- the driver's CPU seconds per 1,000 files (the driver is this process on both engines);
 - peak resident memory per worker / actor (its reader process included);
 - an estimate, from the one-actor marginal rate and memory, of nodes and hours for one million
   resumes.
 
 Prints the numbers and writes them to benchmarks/results/ray.json.
-Run: .venv/bin/python benchmarks/bench_ray.py [--pdfs 60]   (needs the ray extra: make install-ray)
+Run: .venv/bin/python benchmarks/bench_ray.py [--pdfs 120]   (needs the ray extra: make install-ray)
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -38,39 +42,38 @@ from tests.resume_files import write_pdf  # noqa: E402
 NODE_CORES, NODE_GB = 16, 64  # the node the million-resume estimate is priced on
 
 
-def folders(texts: list[str], root: Path, suffix: str) -> tuple[Path, Path]:
-    """A folder with each resume once and one with each twice (different names, same content)."""
-    once, twice = root / f"{suffix}-once", root / f"{suffix}-twice"
-    for folder in (once, twice):
-        folder.mkdir()
+def folder_of(texts: list[str], folder: Path, suffix: str) -> Path:
+    folder.mkdir()
     for i, text in enumerate(texts):
-        path = once / f"cv{i:03d}.{suffix}"
+        path = folder / f"cv{i:03d}.{suffix}"
         if suffix == "pdf":
             write_pdf(text, path)
         else:
             path.write_text(text, encoding="utf-8")
-        for copy in ("a", "b"):
-            (twice / f"cv{i:03d}{copy}.{suffix}").write_bytes(path.read_bytes())
-    return once, twice
+    return folder
 
 
-def rates(engine: str, workers: int, pair: tuple[Path, Path]) -> dict:
-    runs = []
-    for folder in pair:
-        out = folder.parent / f"{folder.name}-{engine}-{workers}.jsonl"
-        runs.append(run_batch(folder, out, BatchSettings(engine=engine, workers=workers)))
-    once, twice = runs
-    marginal = (twice["processed"] - once["processed"]) / (twice["seconds"] - once["seconds"])
-    return {"engine": engine, "workers": workers, "files": once["processed"], "seconds": once["seconds"],
-            "files_per_s": once["files_per_second"], "marginal_files_per_s": round(marginal, 2),
-            "startup_s": round(once["seconds"] - once["processed"] / marginal, 1),
-            "peak_worker_mb": once["peak_worker_mb"], "errors": once["errors"]}
+def rates(engine: str, workers: int, folder: Path) -> dict:
+    stamps = []
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    out = folder.parent / f"{folder.name}-{engine}-{workers}.jsonl"
+    start = time.perf_counter()
+    report = run_batch(folder, out, BatchSettings(engine=engine, workers=workers),
+                       progress=lambda row: stamps.append(time.perf_counter()))
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    first, quarter, three_quarters = stamps[0], len(stamps) // 4, 3 * len(stamps) // 4
+    marginal = (three_quarters - quarter) / (stamps[three_quarters] - stamps[quarter])
+    return {"engine": engine, "workers": workers, "files": report["processed"], "seconds": report["seconds"],
+            "files_per_s": report["files_per_second"], "marginal_files_per_s": round(marginal, 2),
+            "first_row_s": round(first - start, 1),
+            "driver_cpu_s_per_1000": round((used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime)
+                                           / report["processed"] * 1000, 1),
+            "peak_worker_mb": report["peak_worker_mb"], "errors": report["errors"]}
 
 
 def million(per_actor: float, peak_mb: float) -> dict:
     """Nodes and hours for 1,000,000 resumes at the measured one-actor rate, one actor per core
-    where memory allows (the driver's writing is far from the limit: see the module docstring
-    of skillner.batch.on_ray)."""
+    where memory allows (up to 16 such nodes the one driver keeps up: docs/ray.md)."""
     actors_per_node = min(NODE_CORES, int(NODE_GB * 1024 * 0.8 // peak_mb))
     core_hours = 1e6 / per_actor / 3600
     plans = {}
@@ -82,7 +85,7 @@ def million(per_actor: float, peak_mb: float) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pdfs", type=int, default=60)
+    parser.add_argument("--pdfs", type=int, default=120)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ray.json")
     args = parser.parse_args()
     texts = [record["text"] for record in read_jsonl(ROOT / "annotations" / "dotin.jsonl.gz")]
@@ -95,9 +98,9 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for suffix, chosen in (("txt", texts), ("pdf", texts[:args.pdfs])):
-                pair = folders(chosen, Path(tmp), suffix)
+                folder = folder_of(chosen, Path(tmp) / suffix, suffix)
                 for workers in (1, 2):
-                    local, on_ray = rates("local", workers, pair), rates("ray", workers, pair)
+                    local, on_ray = rates("local", workers, folder), rates("ray", workers, folder)
                     results[f"{suffix}_{workers}"] = {
                         "local": local, "ray": on_ray,
                         "ray_marginal_ratio": round(on_ray["marginal_files_per_s"] / local["marginal_files_per_s"], 3),

@@ -69,3 +69,18 @@ def ray_head():
                                                             "include_dashboard": False})
     yield cluster
     cluster.shutdown()
+
+
+@pytest.fixture(scope="session")
+def ruler_model(tmp_path_factory) -> Path:
+    """A pipeline that loads in a blink (an entity ruler of a few tools and skills), for tests
+    of what happens around the model, where a worker or actor is started again and again."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns(
+        [{"label": "TECH_TOOL", "pattern": name} for name in ("Python", "SQL", "Java", "Docker", "Excel")]
+        + [{"label": "SOFT_SKILL", "pattern": [{"LOWER": "communication"}]}])
+    path = tmp_path_factory.mktemp("models") / "ruler"
+    nlp.to_disk(path)
+    return path

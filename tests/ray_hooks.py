@@ -1,6 +1,7 @@
 """Set up in every Ray worker of the tests that ask for it (runtime_env's
-worker_process_setup_hook): files whose reader crashes or hangs, as PDFium might, and a file
-that kills the actor itself, as a bug outside the reader process would."""
+worker_process_setup_hook): files whose reader crashes or hangs, as PDFium might, a file that
+kills the actor itself, as a bug outside the reader process would, and .txt files read
+slowly (0.3 s), so that a test can kill things while a run still has work to do."""
 
 import os
 import signal
@@ -15,12 +16,20 @@ def _hang(data, name, limits):
     time.sleep(3600)
 
 
+def _slowly(data, name, limits):
+    from skillner.readers.text import read_plain
+
+    time.sleep(0.3)
+    return read_plain(data, name, limits)
+
+
 def install() -> None:
     from skillner import readers
     from skillner.batch import on_ray
 
     readers._READERS[".crash"] = _crash
     readers._READERS[".hang"] = _hang
+    readers._READERS[".txt"] = _slowly
     process_chunk = on_ray.process_chunk
 
     def killing_the_actor(tasks):

@@ -90,14 +90,15 @@ def test_a_list_of_paths_and_resume_give_the_same_rows_on_both_engines(ray_head,
 
 
 @pytest.mark.slow
-def test_reading_that_crashes_or_hangs_costs_one_row_and_a_file_that_kills_its_actor_too(ray_head, tmp_path):
+def test_reading_that_crashes_or_hangs_costs_one_row_and_a_file_that_kills_its_actor_too(ray_head, ruler_model,
+                                                                                         tmp_path):
     folder = resumes(tmp_path / "in", 6)
     for name in ("pdfium.crash", "stuck.hang", "actor.fatal"):
         (folder / name).write_text("x")
     ray.init(address=ray_head.address, runtime_env=HOOKS)  # run_batch uses this connection
     try:
         report = run_batch(folder, tmp_path / "rows.jsonl", BatchSettings(
-            engine="ray", workers=2, chunk_size=3, timeout=3, glob="*"))
+            engine="ray", workers=2, chunk_size=3, timeout=3, glob="*", model=ruler_model))
     finally:
         ray.shutdown()
     table = by_file(tmp_path / "rows.jsonl")
@@ -119,7 +120,7 @@ def _actor_pids() -> list[int]:
 
 
 @pytest.mark.slow
-def test_an_actor_killed_mid_run_costs_no_file_and_no_duplicate(ray_head, tmp_path):
+def test_an_actor_killed_mid_run_costs_no_file_and_no_duplicate(ray_head, ruler_model, tmp_path):
     folder = resumes(tmp_path / "in", 24)
     killed = []
 
@@ -129,9 +130,13 @@ def test_an_actor_killed_mid_run_costs_no_file_and_no_duplicate(ray_head, tmp_pa
             assert killed, "no actor process found"
             os.kill(killed[0], signal.SIGKILL)
 
-    report = run_batch(folder, tmp_path / "rows.jsonl", BatchSettings(engine="ray", address=ray_head.address, workers=2,
-                                                                      chunk_size=2), progress=kill_an_actor)
-    run_batch(folder, tmp_path / "local.jsonl", BatchSettings(workers=2))
+    ray.init(address=ray_head.address, runtime_env=HOOKS)  # .txt read slowly: the kill comes mid-run
+    try:
+        report = run_batch(folder, tmp_path / "rows.jsonl", BatchSettings(
+            engine="ray", workers=2, chunk_size=2, model=ruler_model), progress=kill_an_actor)
+    finally:
+        ray.shutdown()
+    run_batch(folder, tmp_path / "local.jsonl", BatchSettings(workers=2, model=ruler_model))
     assert killed and report["ok"] == 24
     assert by_file(tmp_path / "rows.jsonl") == by_file(tmp_path / "local.jsonl")
 
@@ -164,7 +169,7 @@ def test_a_driver_killed_mid_run_then_resumed_has_every_file_once(ray_head, tmp_
 
 
 @pytest.mark.slow
-def test_a_node_lost_mid_run_costs_no_file_once_resumed(tmp_path):
+def test_a_node_lost_mid_run_costs_no_file_once_resumed(ruler_model, tmp_path):
     """Two nodes on this machine: the actor's node is removed after the first row, a fresh
     node joins; the run ends with every file once, at most after one --resume."""
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0, "object_store_memory": 150 * 2**20,
@@ -180,7 +185,7 @@ def test_a_node_lost_mid_run_costs_no_file_once_resumed(tmp_path):
                 cluster.remove_node(first)
                 lost.append(first)
 
-        settings = BatchSettings(engine="ray", address=cluster.address, workers=1, chunk_size=2)
+        settings = BatchSettings(engine="ray", address=cluster.address, workers=1, chunk_size=2, model=ruler_model)
         try:
             run_batch(folder, out, settings, progress=lose_the_node)
         except BatchError as error:  # the job lost blocks it cannot rebuild: it says how to finish
@@ -190,7 +195,7 @@ def test_a_node_lost_mid_run_costs_no_file_once_resumed(tmp_path):
         assert lost
     finally:
         cluster.shutdown()
-    run_batch(folder, tmp_path / "local.jsonl", BatchSettings(workers=2))
+    run_batch(folder, tmp_path / "local.jsonl", BatchSettings(workers=2, model=ruler_model))
     assert by_file(out) == by_file(tmp_path / "local.jsonl")
 
 

@@ -10,8 +10,8 @@ Where rows go: back to the driver as JSON, which alone appends them to `out`, on
 row, exactly as with local workers. So `out` stays one JSONL file whatever the engine; the
 lock, `--resume` (path + sha256), the torn-line repair and `--summary` are the same code; and
 a block is never half-done work: its rows are either written or, after a crash, read again.
-Rows are a few kB, so the driver writes tens of thousands per second, far above what the
-actors of a large cluster produce; `--with-text` rows are larger and cost the driver more.
+Decoding and writing a 12 kB row costs the driver 0.2 ms, about 5,000 rows/s per core,
+2.6 times what 256 actors produce (docs/ray.md); `--with-text` rows cost more.
 
 An actor that dies (SIGKILL, out of memory, its node lost) is restarted by Ray and its block
 retried on it, at most `ACTOR_RETRIES` times; a block that still fails is dropped by Ray Data
