@@ -13,7 +13,7 @@ DATA := build/data
 CORPUS_XML := $(wildcard corpus/dotin/*.xml)
 RESUME := corpus/examples/resume.txt
 
-.PHONY: demo test test-fast train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr install-ray ray-up ray-down system-deps benchmark benchmark-ray benchmark-doccano doccano-install doccano-up doccano-down clean
+.PHONY: demo test test-fast train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr install-ray install-serve ray-up ray-down system-deps benchmark benchmark-ray benchmark-doccano doccano-install doccano-up doccano-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ $(VENV)/.installed-ocr: $(VENV)/.installed
 	touch $@
 
 install-ocr: $(VENV)/.installed-ocr system-deps
+
+# FastAPI and uvicorn, for `skillner serve` (an optional extra).
+$(VENV)/.installed-serve: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[serve]"
+	touch $@
+
+install-serve: $(VENV)/.installed-serve
 
 # Ray, for `batch --engine ray` and `curve --engine ray` (an optional extra; demo does not need it).
 $(VENV)/.installed-ray: $(VENV)/.installed
@@ -204,7 +211,7 @@ demo: $(VENV)/.installed $(MODEL)/metrics.json $(DEMO)/results.jsonl
 	$(SKILLNER) extract $(RESUME) --format table
 	@echo "batch over corpus/examples: $(DEMO)/results.jsonl, skill frequencies in $(DEMO)/skills.csv"
 
-test: $(VENV)/.installed-trf $(VENV)/.installed-ocr $(VENV)/.installed-ray system-deps $(DATA)/train.spacy $(VECTORS)/config.cfg .venv-doccano/.installed
+test: $(VENV)/.installed-trf $(VENV)/.installed-ocr $(VENV)/.installed-ray $(VENV)/.installed-serve system-deps $(DATA)/train.spacy $(VECTORS)/config.cfg .venv-doccano/.installed
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
 test-fast: $(VENV)/.installed $(DATA)/train.spacy $(VECTORS)/config.cfg

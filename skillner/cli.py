@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -341,6 +342,37 @@ def extract_cmd(
     result = {"file": file, "reader": extracted.reader, "pages": extracted.pages, "ocr_pages": extracted.ocr_pages,
               "chars": len(extracted.text), **({"text": extracted.text} if with_text else {}), **result}
     typer.echo(format_result(result, output_format))
+
+
+@app.command("serve")
+def serve_cmd(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)"),
+    port: int = typer.Option(8080, help="Port"),
+    workers: int = typer.Option(1, help="Server processes, each loading the model once"),
+    model: Optional[Path] = typer.Option(None, help="Pipeline directory (default: the shipped model)"),
+    max_mb: float = typer.Option(20.0, help="Larger uploads get 413"),
+    max_pages: int = typer.Option(50, help="PDFs with more pages get 422 (too_many_pages)"),
+    timeout: float = typer.Option(60.0, help="Seconds allowed to read one file (then 422, kind timeout)"),
+    concurrent: int = typer.Option(4, help="Requests read and parsed at once per process; more get 503"),
+    ocr: bool = typer.Option(True, help="Read scanned pages and images with Tesseract when it is installed"),
+) -> None:
+    """The HTTP service: POST /v1/extract, GET /healthz, OpenAPI at /docs, a page at /.
+    An API key, if wanted, comes from the SKILLNER_API_KEY environment variable."""
+    try:
+        import uvicorn
+    except ImportError:
+        fail("skillner serve needs the serve extra: pip install 'skillner[serve]'")
+    from .readers import Limits
+
+    _positive("--max-mb", max_mb)
+    _positive("--timeout", timeout)
+    if concurrent < 1 or workers < 1 or max_pages < 1:
+        fail("--concurrent, --workers and --max-pages must be positive")
+    os.environ.update({"SKILLNER_SERVE_MODEL": str(model or ""), "SKILLNER_SERVE_LIMITS": json.dumps(
+        {"max_bytes": max(1, int(max_mb * 1e6)), "max_pages": max_pages, "ocr": ocr}),
+        "SKILLNER_SERVE_TIMEOUT": str(timeout), "SKILLNER_SERVE_CONCURRENT": str(concurrent)})
+    uvicorn.run("skillner.service.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
 
 
 RAY_ADDRESS = typer.Option(None, help="--engine ray: the cluster (auto, HOST:PORT or ray://HOST:PORT); default: "

@@ -144,6 +144,11 @@ class IsolatedReader:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.kill()
+
+    def kill(self) -> None:
+        """Stop the child now. `close` waits for the child to see its pipe closed, which never
+        happens while a sibling reader forked later holds a copy of that pipe (the service)."""
         self._stop(kill=True)
 
 
