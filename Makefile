@@ -13,7 +13,7 @@ DATA := build/data
 CORPUS_XML := $(wildcard corpus/dotin/*.xml)
 RESUME := corpus/examples/resume.txt
 
-.PHONY: demo test test-fast train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr install-ray install-serve ray-up ray-down system-deps benchmark benchmark-ray benchmark-doccano doccano-install doccano-up doccano-down clean
+.PHONY: demo test test-fast dist train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr install-ray install-serve ray-up ray-down system-deps benchmark benchmark-ray benchmark-doccano doccano-install doccano-up doccano-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -157,7 +157,7 @@ compare: reports/transfer.json
 
 # --- evaluate: shipped model and dictionary baseline on the test split -------------
 # The model is an order-only input: a fresh clone's timestamps must never trigger retraining here.
-$(MODEL)/metrics.json: $(DATA)/test.spacy $(DATA)/dev.spacy corpus/vocabulary/skills_vocabulary.csv.gz skillner/evaluate.py skillner/card.py | $(MODEL)/meta.json $(VENV)/.installed $(TRAINDEV)
+$(MODEL)/metrics.json: $(DATA)/test.spacy $(DATA)/dev.spacy skillner/data/skills_vocabulary.csv.gz skillner/evaluate.py skillner/card.py | $(MODEL)/meta.json $(VENV)/.installed $(TRAINDEV)
 	$(SKILLNER) card $(MODEL) --test $(DATA)/test.spacy --test-all $(DATA)/test-all.spacy --dev $(DATA)/dev.spacy --comparison reports/transfer.json \
 		--seen-from $(TRAINDEV) --generalisation reports/generalisation/shipped.json
 
@@ -199,6 +199,17 @@ benchmark-ray: $(VENV)/.installed-ray $(DATA)/train.spacy | $(MODEL)/meta.json
 
 benchmark-doccano: $(VENV)/.installed .venv-doccano/.installed
 	$(BIN)/python benchmarks/bench_doccano.py
+
+# --- wheels for use outside the checkout -------------------------------------------------
+# skillner itself, and the shipped pipeline as a spaCy model package (en_skillner_cpu, which
+# requires skillner): `pip install dist/*.whl` gives extract, batch, serve and
+# spacy.load("en_skillner_cpu") a model with no path. Built without network (no isolation).
+dist: $(MODEL)/meta.json pyproject.toml | $(VENV)/.installed
+	rm -rf dist build/package && mkdir -p dist build/package
+	$(BIN)/python -m build --wheel --no-isolation --outdir dist . > /dev/null
+	$(BIN)/python -m spacy package $(MODEL) build/package --force > /dev/null
+	$(BIN)/python -m build --wheel --no-isolation --outdir dist build/package/en_skillner_cpu-* > /dev/null
+	@ls dist
 
 # --- the two commands ------------------------------------------------------------------
 DEMO := build/demo

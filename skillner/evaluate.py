@@ -31,6 +31,7 @@ from .convert import load_labelled
 from .labels import DEFAULT_LABEL_MAP, REPO_ROOT, load_label_map
 
 DEFAULT_MODEL = REPO_ROOT / "models" / "skillner-cpu"
+MODEL_PACKAGE = "en_skillner_cpu"  # the shipped pipeline as `spacy package` names it
 
 Spans = Sequence[tuple[int, int, str]]
 
@@ -190,10 +191,22 @@ def seen_unseen_recall(gold_docs: Sequence[Doc], pred_docs: Sequence[Spans], see
     return result
 
 
+def default_model() -> Path | str:
+    """The checkout's shipped pipeline, else the installed model package (`make dist` builds its
+    wheel), so `pip install` outside the repository gives every command a model with no path."""
+    return DEFAULT_MODEL if (DEFAULT_MODEL / "config.cfg").is_file() else MODEL_PACKAGE
+
+
 def load_model(model: Path | str | Language | None = None) -> Language:
     if isinstance(model, Language):
         return model
-    return spacy.load(Path(model) if model else DEFAULT_MODEL)
+    if model:
+        return spacy.load(Path(model))
+    try:
+        return spacy.load(default_model())
+    except OSError as error:
+        raise OSError(f"no skillner model: install the {MODEL_PACKAGE} wheel (`make dist` builds it) or pass "
+                      f"--model ({error})") from None
 
 
 def predict(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> list[Doc]:

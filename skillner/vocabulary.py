@@ -194,7 +194,7 @@ def main(taxonomy_dir: Path, out_path: Path) -> pd.DataFrame:
     return df
 
 
-DEFAULT_VOCABULARY = Path(__file__).resolve().parents[1] / "corpus" / "vocabulary" / "skills_vocabulary.csv.gz"
+DEFAULT_VOCABULARY = Path(__file__).resolve().parent / "data" / "skills_vocabulary.csv.gz"  # package data
 
 
 _VENDORS = ("microsoft", "adobe", "apache", "oracle", "ibm", "sap", "google", "amazon", "autodesk", "cisco",

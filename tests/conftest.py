@@ -60,9 +60,10 @@ def doccano(tmp_path_factory):
         subprocess.run(["bash", str(script), "down"], env=env, capture_output=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ray_head():
-    """A real Ray head on this machine with 2 CPUs (ray.cluster_utils starts its processes)."""
+    """A real Ray head on this machine with 2 CPUs (ray.cluster_utils starts its processes), per
+    module: its idle system processes would otherwise slow every later test."""
     from ray.cluster_utils import Cluster
 
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 2, "object_store_memory": 200 * 2**20,

@@ -72,8 +72,12 @@ def server():
         wait_until_up(url, process)
         yield url, {"X-API-Key": key}
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(30)
+        process.send_signal(signal.SIGTERM)  # a graceful stop, its reader processes included
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
 
 
 @pytest.mark.slow
