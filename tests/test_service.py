@@ -170,3 +170,38 @@ def test_a_hanging_or_killing_file_costs_its_request_and_excess_requests_get_503
     assert time.monotonic() - started < 20
     status, body, _ = post(url, text="Python and SQL")  # the server, and a fresh reader, go on
     assert status == 200 and [m["text"] for m in body["mentions"]] == ["Python", "SQL"]
+
+
+@pytest.mark.slow
+def test_the_page_shows_the_skills_of_an_uploaded_resume_in_a_real_browser(fragile_server, tmp_path):
+    """Headless Chromium (Debian's chromium and chromium-driver) opens `/`, uploads a resume,
+    and the highlighted skills are read from the DOM; the screenshot is kept in build/test-artifacts."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    if not Path("/usr/bin/chromedriver").exists():
+        pytest.fail("chromium-driver is not installed: make test installs it (scripts/system-deps.sh)")
+    resume = tmp_path / "cv.txt"
+    resume.write_text("Jane Doe\nSkills: Python, SQL and Docker.\nStrong communication with clients.\n")
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
+        options.add_argument(flag)
+    options.binary_location = "/usr/bin/chromium"
+    browser = webdriver.Chrome(options=options, service=webdriver.ChromeService("/usr/bin/chromedriver"))
+    try:
+        browser.get(fragile_server + "/")
+        browser.find_element(By.ID, "file").send_keys(str(resume))
+        WebDriverWait(browser, 60).until(lambda b: "mentions" in b.find_element(By.ID, "status").text)
+        marks = [tuple(pair) for pair in browser.execute_script(  # the label, and the span's own text
+            "return [...document.querySelectorAll('#text mark.entity')].map(m => [m.dataset.label, m.firstChild.textContent])")]
+        assert marks == [("TECH_TOOL", "Python"), ("TECH_TOOL", "SQL"), ("TECH_TOOL", "Docker"),
+                         ("SOFT_SKILL", "communication")]
+        rows = browser.find_elements(By.CSS_SELECTOR, "#skills tbody tr")
+        assert len(rows) == 4 and "Python" in rows[0].text
+        assert browser.find_element(By.ID, "download").get_attribute("href").startswith("blob:")
+        artefacts = ROOT / "build" / "test-artifacts"
+        artefacts.mkdir(parents=True, exist_ok=True)
+        assert browser.save_screenshot(str(artefacts / "page.png"))
+    finally:
+        browser.quit()
