@@ -34,7 +34,8 @@ from ..cluster import ClusterError, connect, first_line, import_ray
 from ..readers import Limits
 from .local import BatchError, BatchSettings, Task, error_row, load_worker, process_chunk
 
-ACTOR_RETRIES = 2  # times a block is retried on a restarted actor before Ray Data drops it
+ACTOR_RETRIES = 2  # times a block is retried on a restarted actor before Ray Data drops it (at 0, Ray
+# Data 2.60 waited forever once an actor died: keep it at 1 or more)
 
 
 @contextmanager
@@ -61,7 +62,7 @@ def run_on_ray(ray, chunks: list[list[Task]], settings: BatchSettings, write, pe
     dropped = _pass(ray, tasks, settings, actors, settings.chunk_size, write, peak_mb)
     if dropped:
         dropped = _pass(ray, dropped, settings, actors, 1, write, peak_mb)
-        write([error_row(task, None, "crash", f"it killed its Ray actor {ACTOR_RETRIES + 1} times, "
+        write([error_row(task, None, "crash", f"it killed its Ray actor {ACTOR_RETRIES + 1} time(s), "
                                               "read alone") for task in dropped])
     return actors
 

@@ -72,13 +72,16 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        previous = tempfile.tempdir
         private = tempfile.mkdtemp(prefix="skillner-uploads-")  # mode 0700
         tempfile.tempdir = private  # where multipart parsing spools large parts
-        holder["state"] = _State(settings)
         try:
+            holder["state"] = _State(settings)
             yield
         finally:
-            holder["state"].close()
+            if "state" in holder:
+                holder["state"].close()
+            tempfile.tempdir = previous  # a later app in this process must not use the removed folder
             shutil.rmtree(private, ignore_errors=True)
 
     app = FastAPI(title="skillner", version="1", lifespan=lifespan,
