@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..extract import SCHEMA_VERSION, extract_texts
-from ..readers import _READERS, Limits, ReadError, UnsupportedFormat, read_bytes
+from ..readers import Limits, ReadError, read_bytes, reader_suffix
 from ..readers.guard import IsolatedReader, die_with_parent, load_bytes
 from .files import Entry, GlobError, check_glob, list_entries, list_paths
 
@@ -261,10 +261,7 @@ def error_row(task: Task, sha256: str | None, kind: str, message: str) -> dict:
 
 def _read(task: Task, data: bytes | None, size: int):
     limits = _WORKER["limits"]
-    suffix = os.path.splitext(task.path)[1].lower()
-    if suffix not in _READERS:
-        raise UnsupportedFormat(f"unsupported format {suffix or '(no extension)'!r} for {task.file}; "
-                                f"supported: {', '.join(sorted(_READERS))}")
+    suffix = reader_suffix(task.file)
     if size == 0:
         raise ReadError("empty_file", f"{task.file} is empty (0 bytes)")
     if data is None:

@@ -22,7 +22,7 @@ from .pdf import read_pdf
 from .text import TEXT_SUFFIXES, read_plain
 
 __all__ = ["ERROR_KINDS", "Extracted", "Limits", "ReadError", "UnsupportedFormat", "clean_text", "read_bytes",
-           "read_file"]
+           "read_file", "reader_suffix"]
 
 
 def read_file(path: Path | str, limits: Limits = Limits()) -> Extracted:
@@ -30,11 +30,17 @@ def read_file(path: Path | str, limits: Limits = Limits()) -> Extracted:
     if str(path) == "-":
         return read_bytes(_read_stdin(limits), ".txt", "stdin", limits)
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in _READERS:
-        raise UnsupportedFormat(f"unsupported format {suffix or '(no extension)'!r} for {path.name}; "
-                                f"supported: {', '.join(sorted(_READERS))}")
+    suffix = reader_suffix(path.name)
     return read_bytes(_read_regular_file(path, limits), suffix, path.name, limits)
+
+
+def reader_suffix(name: str) -> str:
+    """The lower-case suffix of a file name a reader takes, or UnsupportedFormat saying which do."""
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix not in _READERS:
+        raise UnsupportedFormat(f"unsupported format {suffix or '(no extension)'!r} for {name}; "
+                                f"supported: {', '.join(sorted(_READERS))}")
+    return suffix
 
 
 def open_regular_file(path: Path | str, name: str) -> int:

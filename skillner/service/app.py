@@ -28,7 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from ..readers import _READERS, Limits, ReadError, read_bytes
+from ..readers import Limits, ReadError, read_bytes, reader_suffix
 from ..readers.guard import IsolatedReader
 
 API_KEY_ENV = "SKILLNER_API_KEY"
@@ -144,10 +144,7 @@ async def _upload(request: Request) -> tuple[str, bytes | str, str]:
     if upload is None or isinstance(upload, str):
         raise ReadError("unsupported_format", "the form has no `file` part")
     name = Path(upload.filename or "upload").name
-    suffix = Path(name).suffix.lower()
-    if suffix not in _READERS:
-        raise ReadError("unsupported_format", f"unsupported format {suffix or '(no extension)'!r} for {name}; "
-                                              f"supported: {', '.join(sorted(_READERS))}")
+    suffix = reader_suffix(name)
     data = await upload.read()
     await upload.close()
     if not data:
