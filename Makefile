@@ -113,10 +113,14 @@ training/final-%/model-last/meta.json: configs/%.cfg $(TRAINDEV) | $(VENV)/.inst
 	$(SKILLNER) train configs/$*.cfg --output training/final-$* --paths.train $(TRAINDEV) --paths.dev $(DATA)/dev.spacy \
 		--training.max_steps $(STEPS_$*) --training.patience $(STEPS_$*) --training.eval_frequency $(STEPS_$*)
 
-$(MODEL)/.trained: configs/ensemble.cfg training/final-knowledge/model-last/meta.json training/final-vectors/model-last/meta.json
+# Mention confidence: calibrated on dev with the same pair trained on train alone (the shipped one
+# has seen dev), and written into the shipped pipeline's config.
+CALIBRATION := reports/confidence/calibration.json
+$(MODEL)/.trained $(CALIBRATION) &: configs/ensemble.cfg training/final-knowledge/model-last/meta.json training/final-vectors/model-last/meta.json training/ensemble-dev/meta.json skillner/confidence.py skillner/calibration.py
 	$(SKILLNER) assemble configs/ensemble.cfg training/ensemble --paths.member_a training/final-knowledge/model-last --paths.member_b training/final-vectors/model-last
 	$(SKILLNER) ship training/ensemble $(MODEL)
-	touch $@
+	$(SKILLNER) calibrate training/ensemble-dev --dev $(DATA)/dev.spacy --out $(CALIBRATION) --apply $(MODEL)
+	touch $(MODEL)/.trained
 
 # In-domain transfer, measured but not shipped: en_core_web_sm's NER encoder, further
 # pretrained on unlabelled train-split resumes + SkillSpan postings, then fine-tuned.
@@ -157,9 +161,9 @@ compare: reports/transfer.json
 
 # --- evaluate: shipped model and dictionary baseline on the test split -------------
 # The model is an order-only input: a fresh clone's timestamps must never trigger retraining here.
-$(MODEL)/metrics.json: $(DATA)/test.spacy $(DATA)/dev.spacy skillner/data/skills_vocabulary.csv.gz skillner/evaluate.py skillner/card.py | $(MODEL)/meta.json $(VENV)/.installed $(TRAINDEV)
+$(MODEL)/metrics.json: $(DATA)/test.spacy $(DATA)/dev.spacy skillner/data/skills_vocabulary.csv.gz skillner/evaluate.py skillner/card.py skillner/calibration.py | $(MODEL)/meta.json $(VENV)/.installed $(TRAINDEV)
 	$(SKILLNER) card $(MODEL) --test $(DATA)/test.spacy --test-all $(DATA)/test-all.spacy --dev $(DATA)/dev.spacy --comparison reports/transfer.json \
-		--seen-from $(TRAINDEV) --generalisation reports/generalisation/shipped.json
+		--seen-from $(TRAINDEV) --generalisation reports/generalisation/shipped.json --calibration $(CALIBRATION)
 
 evaluate: $(MODEL)/metrics.json
 
@@ -232,6 +236,7 @@ benchmark: $(VENV)/.installed $(DATA)/train.spacy | $(MODEL)/meta.json $(VECTORS
 	$(BIN)/python benchmarks/bench_train_eval.py
 	$(BIN)/python benchmarks/bench_configs.py
 	$(BIN)/python benchmarks/bench_extract.py
+	$(BIN)/python benchmarks/bench_confidence.py
 
 clean:
 	rm -rf build training

@@ -34,13 +34,15 @@ def _row(name: str, r: dict) -> str:
 
 def write_card(model_dir: Path, test_path: Path, test_all_path: Path, dev_path: Path, baseline: Language,
                comparison_path: Path | None = None, seen_from: Path | None = None,
-               generalisation_path: Path | None = None) -> dict:
+               generalisation_path: Path | None = None, calibration_path: Path | None = None) -> dict:
     """Evaluate the shipped model and the baseline on test (and dev), write metrics.json and README.md.
 
     `test_path` holds the skill-annotated test resumes, `test_all_path` every test resume,
     including those without a single skill span (see convert.write_split_docbins). `seen_from`
     is the data the model was trained on: recall is then split into labelled-there and never-labelled
     strings. `generalisation_path` is a `skillner generalisation --json` report of the model.
+    `calibration_path` is `skillner calibrate`'s report: the card then shows the confidence's
+    reliability on dev beside the shipped pipeline's on test, and plots precision against recall.
     """
     model_dir = Path(model_dir)
     metrics = {
@@ -52,6 +54,17 @@ def write_card(model_dir: Path, test_path: Path, test_all_path: Path, dev_path: 
     }
     if generalisation_path and Path(generalisation_path).exists():
         metrics["generalisation"] = json.loads(Path(generalisation_path).read_text())
+    if calibration_path and Path(calibration_path).exists():
+        from .calibration import plot_precision_recall, shipped_report
+        from .convert import read_docbin
+
+        dev_report = json.loads(Path(calibration_path).read_text())
+        test_confidence = shipped_report(model_dir, read_docbin(test_path))
+        plot = plot_precision_recall({"dev (out of fold, train-only pair)": dev_report["precision_recall"],
+                                      "test (shipped)": test_confidence["precision_recall"]},
+                                     Path(calibration_path).parent / "precision-recall.png")
+        metrics["confidence"] = {"dev": {k: v for k, v in dev_report.items() if k != "raw_reliability"},
+                                 "test": test_confidence, "plot": plot.as_posix()}
     (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
     comparison = json.loads(Path(comparison_path).read_text()) if comparison_path and Path(comparison_path).exists() else None
     (model_dir / "README.md").write_text(render_card(model_dir, metrics, comparison), encoding="utf-8")
@@ -121,6 +134,11 @@ def render_card(model_dir: Path, metrics: dict, comparison: dict | None) -> str:
             lines.append(f"| {d['split']} | {d['a']} − {d['b']} = {d['diff']:+.3f} | "
                          f"[{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}] | {d['p_a_better']:.2f} |")
     lines += _generalisation_section(test, metrics.get("generalisation"))
+    if "confidence" in metrics:
+        from .calibration import card_lines
+
+        c = metrics["confidence"]
+        lines += card_lines(c["dev"], c["test"], c["plot"])
     lines += [
         "",
         "## Data",

@@ -210,6 +210,31 @@ def ship_cmd(
     typer.echo(f"shipped {best} to {ship(best, dest)}")
 
 
+@app.command("calibrate")
+def calibrate_cmd(
+    model: Path = typer.Argument(Path("training/ensemble-dev"), help="The pipeline trained on train alone"),
+    dev: Path = typer.Option(Path("build/data/dev.spacy"), help="Dev split: the calibration is fitted there"),
+    out: Path = typer.Option(Path("reports/confidence/calibration.json"), help="Fit and out-of-fold tables (JSON)"),
+    apply: list[Path] = typer.Option([], help="Pipeline directory whose recognisers get the fitted calibration "
+                                             "(its config only); repeatable"),
+) -> None:
+    """Fit the confidence calibration on dev and measure it out of fold (5 folds by resume)."""
+    from .calibration import apply_calibration, calibrate
+    from .convert import LabelledDataError, read_docbin
+
+    missing = [str(p) for p in (model, *apply) if not (p / "config.cfg").is_file()]
+    if missing:
+        fail(f"no such pipeline directory: {', '.join(missing)}")
+    try:
+        report = calibrate(model, read_docbin(dev), out)
+    except LabelledDataError as err:
+        fail(str(err))
+    a, b = report["calibration"]
+    typer.echo(f"calibration sigmoid({a:.3f} * logit(raw) {b:+.3f}) from {report['mentions']} mentions; wrote {out}")
+    for pipeline in apply:
+        typer.echo(f"calibrated {', '.join(apply_calibration(pipeline, report['calibration']))} in {pipeline}")
+
+
 @app.command("evaluate")
 def evaluate_cmd(
     data: Path = typer.Argument(..., help=".spacy file, or JSONL in Prodigy or Doccano shape"),
@@ -261,6 +286,8 @@ def card_cmd(
     comparison: Path = typer.Option(Path("reports/transfer.json"), help="Transfer vs scratch comparison, if made"),
     seen_from: Optional[Path] = typer.Option(None, help="The data the model was trained on: recall of seen vs unseen skill strings"),
     generalisation: Optional[Path] = typer.Option(None, help="`skillner generalisation --json` report of the model, if made"),
+    calibration: Path = typer.Option(Path("reports/confidence/calibration.json"),
+                                     help="`skillner calibrate` report, if made: the card's confidence section"),
 ) -> None:
     """Score the shipped model and the dictionary baseline; write metrics.json and the model card."""
     from .baseline import build_baseline
@@ -273,7 +300,8 @@ def card_cmd(
     if missing:
         fail(f"no such file: {', '.join(missing)}")
     try:
-        metrics = write_card(model, test, test_all, dev, build_baseline(), comparison, seen_from, generalisation)
+        metrics = write_card(model, test, test_all, dev, build_baseline(), comparison, seen_from, generalisation,
+                             calibration)
     except LabelledDataError as err:
         fail(str(err))
     m, b = metrics["test"]["model"], metrics["test"]["dictionary_baseline"]
@@ -312,6 +340,15 @@ def _positive(option: str, value: float) -> None:
         fail(f"{option} must be a positive number (got {value})")
 
 
+MIN_CONFIDENCE = typer.Option(0.0, help="Leave out mentions whose confidence is below it (0-1; the model "
+                                        "card says what precision each threshold gives)")
+
+
+def _confidence_limit(value: float) -> None:
+    if not 0 <= value <= 1:
+        fail(f"--min-confidence must be between 0 and 1 (got {value})")
+
+
 @app.command("extract")
 def extract_cmd(
     file: str = typer.Argument(..., help="Resume file (.pdf .docx .txt .md .html .odt .rtf .doc), or - for stdin"),
@@ -321,8 +358,9 @@ def extract_cmd(
     timeout: float = typer.Option(60.0, help="Seconds allowed to read the file (it is read in a child process)"),
     max_mb: float = typer.Option(20.0, help="Larger files are refused"),
     ocr: bool = typer.Option(True, help="Read scanned pages and images with Tesseract when it is installed"),
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> None:
-    """Extract the skills of one resume, each with offsets and its ESCO / O*NET concept."""
+    """Extract the skills of one resume, each with offsets, a confidence and its ESCO / O*NET concept."""
     from .evaluate import load_model
     from .extract import extract_texts, format_result
     from .readers import Limits, ReadError
@@ -333,12 +371,13 @@ def extract_cmd(
         fail(f"unknown format {output_format!r}: use json, jsonl, csv or table")
     _positive("--timeout", timeout)
     _positive("--max-mb", max_mb)
+    _confidence_limit(min_confidence)
     limits = Limits(max_bytes=max(1, int(max_mb * 1e6)), ocr=ocr)
     try:  # before the model loads: the reader's process is then a cheap fork
         extracted = read_isolated(file, limits, timeout)  # read_bytes refuses text over max_chars
     except ReadError as err:
         fail(f"{err} [{err.kind}]")
-    result = next(extract_texts(load_model(model), [extracted.text], ConceptIndex.load()))
+    result = next(extract_texts(load_model(model), [extracted.text], ConceptIndex.load(), min_confidence=min_confidence))
     result = {"file": file, "reader": extracted.reader, "pages": extracted.pages, "ocr_pages": extracted.ocr_pages,
               "chars": len(extracted.text), **({"text": extracted.text} if with_text else {}), **result}
     typer.echo(format_result(result, output_format))
@@ -401,6 +440,7 @@ def batch_cmd(
     max_pages: int = typer.Option(50, help="PDFs with more pages get an error row"),
     with_text: bool = typer.Option(False, help="Include each file's extracted text"),
     ocr: bool = typer.Option(True, help="Read scanned pages and images with Tesseract when it is installed"),
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> None:
     """Extract the skills of every resume in a folder (or a list of paths), with progress and a closing summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -418,7 +458,7 @@ def batch_cmd(
     limits = Limits(max_bytes=max(1, int(max_mb * 1e6)), max_pages=max_pages, ocr=ocr)
     settings = BatchSettings(workers=actors if engine == "ray" else workers, engine=engine, address=address,
                              glob=glob, limits=limits, timeout=timeout, resume=resume, retry_errors=retry_errors,
-                             with_text=with_text, model=model)
+                             with_text=with_text, min_confidence=min_confidence, model=model)
     try:
         settings.check()
     except BatchError as err:

@@ -27,6 +27,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .confidence import with_confidence
 from .convert import load_labelled
 from .labels import DEFAULT_LABEL_MAP, REPO_ROOT, load_label_map
 
@@ -198,12 +199,14 @@ def default_model() -> Path | str:
 
 
 def load_model(model: Path | str | Language | None = None) -> Language:
+    """The pipeline, with every greedy NER scoring its mentions (`confidence.with_confidence`):
+    uncalibrated for a pipeline `skillner calibrate` has not seen."""
     if isinstance(model, Language):
-        return model
+        return with_confidence(model)
     if model:
-        return spacy.load(Path(model))
+        return with_confidence(spacy.load(Path(model)))
     try:
-        return spacy.load(default_model())
+        return with_confidence(spacy.load(default_model()))
     except OSError as error:
         raise OSError(f"no skillner model: install the {MODEL_PACKAGE} wheel (`make dist` builds it) or pass "
                       f"--model ({error})") from None

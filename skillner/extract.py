@@ -13,22 +13,27 @@ from typing import Iterable
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .confidence import EXTENSION
 from .vocabulary import ConceptIndex, acronym_pairs, normalise_alias, split_acronym
 
-SCHEMA_VERSION = "3"
-MENTION_COLUMNS = ["file", "text", "label", "start", "end", "preferred_label", "concept_id", "source"]
+SCHEMA_VERSION = "4"
+MENTION_COLUMNS = ["file", "text", "label", "start", "end", "confidence", "preferred_label", "concept_id", "source"]
 
 
-def extract_doc(doc: Doc, concepts: ConceptIndex | None = None) -> dict:
+def extract_doc(doc: Doc, concepts: ConceptIndex | None = None, min_confidence: float = 0.0) -> dict:
     """Mentions in text order and distinct skills, most frequent first. Mentions are one skill
     when they share a concept (and, for a family concept, the member's name), or, without one,
-    their `skill_key` text, whatever their labels: a skill's `label` is its most frequent one."""
+    their `skill_key` text, whatever their labels: a skill's `label` is its most frequent one.
+    Mentions below `min_confidence` are left out (one without a confidence too, unless it is 0)."""
     acronyms = acronym_pairs(doc.text)
     mentions, keys = [], []
     for ent in doc.ents:
+        confidence = ent._.get(EXTENSION) if ent.has_extension(EXTENSION) else None
+        if min_confidence > 0 and (confidence is None or confidence < min_confidence):
+            continue
         concept = concepts.lookup(ent.text, ent.label_, acronyms) if concepts else None
         mentions.append({"text": ent.text, "label": ent.label_, "start": ent.start_char, "end": ent.end_char,
-                         "normalised": concept})
+                         "confidence": None if confidence is None else round(confidence, 4), "normalised": concept})
         keys.append(skill_key(ent.text, concept, concepts, acronyms))
     grouped: dict[str, list[dict]] = {}
     for key, mention in zip(keys, mentions):
@@ -36,8 +41,10 @@ def extract_doc(doc: Doc, concepts: ConceptIndex | None = None) -> dict:
     skills = []
     for key, group in sorted(grouped.items(), key=lambda kv: -len(kv[1])):  # stable: first seen first
         labels = Counter(mention["label"] for mention in group)
+        confidences = [m["confidence"] for m in group if m["confidence"] is not None]
         skills.append({"text": group[0]["text"], "label": labels.most_common(1)[0][0], "labels": dict(labels.most_common()),
-                       "count": len(group), "normalised": group[0]["normalised"], "key": key})
+                       "count": len(group), "confidence": max(confidences, default=None),
+                       "normalised": group[0]["normalised"], "key": key})
     return {"schema_version": SCHEMA_VERSION, "mentions": mentions, "skills": skills}
 
 
@@ -50,7 +57,8 @@ BATCH_CHARS = 100_000
 
 
 def extract_texts(nlp: Language, texts: Iterable[str], concepts: ConceptIndex | None = None,
-                  batch_chars: int = BATCH_CHARS, segment_chars: int = SEGMENT_CHARS) -> Iterable[dict]:
+                  batch_chars: int = BATCH_CHARS, segment_chars: int = SEGMENT_CHARS,
+                  min_confidence: float = 0.0) -> Iterable[dict]:
     """`extract_doc` over `nlp.pipe`, so many texts run at the pipeline's batch speed; a long
     text is parsed in segments whose entities are merged back with their offsets."""
     for texts_batch in _batches(texts, batch_chars):
@@ -60,7 +68,9 @@ def extract_texts(nlp: Language, texts: Iterable[str], concepts: ConceptIndex | 
             for (i, _), doc in zip(piece_batch, nlp.pipe([p for _, p in piece_batch], batch_size=len(piece_batch))):
                 docs[i].append(doc)
         for parts in docs:
-            yield extract_doc(parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False), concepts)
+            # from_docs moves span extension values (the confidences) to the joined offsets
+            yield extract_doc(parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False), concepts,
+                              min_confidence)
 
 
 def split_segments(text: str, limit: int = SEGMENT_CHARS) -> list[str]:
@@ -124,14 +134,15 @@ def format_result(result: dict, output_format: str) -> str:
         writer.writeheader()
         for mention in result["mentions"]:
             concept = mention["normalised"] or {}
-            writer.writerow({"file": result.get("file", ""), **{k: mention[k] for k in ("text", "label", "start", "end")},
+            writer.writerow({"file": result.get("file", ""), **{k: mention[k] for k in ("text", "label", "start", "end", "confidence")},
                              **{k: concept.get(k, "") for k in ("preferred_label", "concept_id", "source")}})
         return buffer.getvalue().rstrip("\n")
     if output_format == "table":
-        rows = [f"{'skill (as written)':<34}{'label':<11}{'count':>5}  normalised (source)"]
+        rows = [f"{'skill (as written)':<34}{'label':<11}{'count':>5} {'conf':>5}  normalised (source)"]
         for skill in result["skills"]:
             concept = skill["normalised"]
             normalised = f"{concept['preferred_label']} ({concept['source']})" if concept else "-"
-            rows.append(f"{skill['text'][:33]:<34}{skill['label']:<11}{skill['count']:>5}  {normalised}")
+            confidence = "-" if skill["confidence"] is None else f"{skill['confidence']:.2f}"
+            rows.append(f"{skill['text'][:33]:<34}{skill['label']:<11}{skill['count']:>5} {confidence:>5}  {normalised}")
         return "\n".join(rows)
     raise ValueError(f"unknown format {output_format!r}: use json, jsonl, csv or table")

@@ -157,6 +157,18 @@ def whole_line(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     return line_start, line_end
 
 
+def carry_span_extensions(doc: Doc, pairs: Iterable[tuple[Span, Span]]) -> None:
+    """Give each repaired piece the span extension values (such as `span._.confidence`) of the
+    entity it came from: spaCy keys them by character offsets, which a repair changes."""
+    by_offsets: dict[tuple[int, int], list[tuple[str, object]]] = {}
+    for key, value in doc.user_data.items():
+        if isinstance(key, tuple) and len(key) == 4 and key[0] == "._.":
+            by_offsets.setdefault((key[2], key[3]), []).append((key[1], value))
+    for source, piece in pairs:
+        for name, value in by_offsets.get((source.start_char, source.end_char), ()):
+            doc.user_data[("._.", name, piece.start_char, piece.end_char)] = value
+
+
 class SpanHygiene:
     """Repairs `doc.ents` in place; see the module docstring for the rules."""
 
@@ -176,7 +188,7 @@ class SpanHygiene:
         counts: Counter = Counter()
         ents = list(doc.ents)
         name_line = self.name_line(doc, ents) if self.drop_names and ents else None
-        kept = []
+        kept, sources = [], []
         for n, ent in enumerate(ents):
             next_start = ents[n + 1].start if n + 1 < len(ents) else len(doc)
             pieces = self.line_pieces(doc, ent.start, ent.end) if self.split_lines else [(ent.start, ent.end)]
@@ -192,8 +204,10 @@ class SpanHygiene:
                     counts[reason] += 1
                     continue
                 kept.append(Span(doc, *repaired, label=ent.label, kb_id=ent.kb_id))
+                sources.append(ent)
         if [(e.start, e.end) for e in kept] != [(e.start, e.end) for e in ents]:
             doc.ents = kept
+            carry_span_extensions(doc, zip(sources, kept))
         stats = doc.user_data.setdefault(USER_DATA_KEY, dict.fromkeys(RULES, 0))
         for rule, count in counts.items():
             stats[rule] = stats.get(rule, 0) + count

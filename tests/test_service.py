@@ -28,7 +28,7 @@ EXAMPLES = sorted((ROOT / "corpus" / "examples").iterdir())
 
 
 def post(url: str, path: Path | None = None, text: str | None = None, headers: dict | None = None,
-         name: str | None = None) -> tuple[int, dict, object]:
+         name: str | None = None, query: str = "") -> tuple[int, dict, object]:
     """(status, JSON body, headers) of POST /v1/extract with a multipart file or JSON text."""
     if path is not None:
         boundary = uuid.uuid4().hex
@@ -38,7 +38,7 @@ def post(url: str, path: Path | None = None, text: str | None = None, headers: d
         kind = f"multipart/form-data; boundary={boundary}"
     else:
         body, kind = json.dumps({"text": text}).encode(), "application/json"
-    request = urllib.request.Request(f"{url}/v1/extract", data=body, method="POST",
+    request = urllib.request.Request(f"{url}/v1/extract{query}", data=body, method="POST",
                                      headers={"Content-Type": kind, **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
@@ -93,6 +93,18 @@ def test_every_example_gives_the_mentions_of_skillner_extract(server):
     status, body, _ = post(url, text=(ROOT / "corpus" / "examples" / "resume.txt").read_text(), headers=key)
     assert status == 200 and body["mentions"] == json.loads(
         CliRunner().invoke(app, ["extract", str(ROOT / "corpus" / "examples" / "resume.txt")]).output)["mentions"]
+
+
+def test_min_confidence_leaves_out_the_less_sure_mentions(server):
+    url, key = server
+    text = (ROOT / "corpus" / "examples" / "resume.txt").read_text()
+    status, everything, _ = post(url, text=text, headers=key)
+    assert status == 200 and all(0 < m["confidence"] < 1 for m in everything["mentions"])
+    threshold = sorted(m["confidence"] for m in everything["mentions"])[len(everything["mentions"]) // 2]
+    status, sure, _ = post(url, text=text, headers=key, query=f"?min_confidence={threshold}")
+    assert status == 200 and sure["mentions"] == [m for m in everything["mentions"] if m["confidence"] >= threshold]
+    assert 0 < len(sure["mentions"]) < len(everything["mentions"])
+    assert post(url, text=text, headers=key, query="?min_confidence=1.5")[0] == 422
 
 
 def test_each_bad_file_gets_its_4xx_and_kind_and_the_key_is_required(server, tmp_path):
@@ -199,6 +211,7 @@ def test_the_page_shows_the_skills_of_an_uploaded_resume_in_a_real_browser(fragi
                          ("SOFT_SKILL", "communication")]
         rows = browser.find_elements(By.CSS_SELECTOR, "#skills tbody tr")
         assert len(rows) == 4 and "Python" in rows[0].text
+        assert rows[0].text.endswith("—")  # an entity ruler gives no confidence
         assert browser.find_element(By.ID, "download").get_attribute("href").startswith("blob:")
         artefacts = ROOT / "build" / "test-artifacts"
         artefacts.mkdir(parents=True, exist_ok=True)

@@ -76,6 +76,7 @@ class BatchSettings:
     resume: bool = False
     retry_errors: bool = False
     with_text: bool = False
+    min_confidence: float = 0.0  # mentions below it are left out of every row
     model: Path | None = None
     engine: str = "local"  # or "ray": `workers` is then the number of actors (0: one per CPU of the cluster)
     address: str | None = None  # ray: a running cluster ("auto", "HOST:PORT", "ray://HOST:PORT"); None starts one here
@@ -96,6 +97,8 @@ class BatchSettings:
                             ("max_chars", self.limits.max_chars)):
             if not isinstance(value, int) or value < 1:
                 raise BatchError(f"{name} must be a positive number (got {value!r})")
+        if not isinstance(self.min_confidence, (int, float)) or not 0 <= self.min_confidence <= 1:
+            raise BatchError(f"--min-confidence must be between 0 and 1 (got {self.min_confidence!r})")
         if not isinstance(self.timeout, (int, float)) or not math.isfinite(self.timeout) or self.timeout <= 0:
             raise BatchError(f"--timeout must be a positive number of seconds (got {self.timeout!r})")
         if self.retry_errors and not self.resume:
@@ -227,24 +230,25 @@ def _check_out(out: Path, resume: bool) -> None:
 _WORKER: dict = {}
 
 
-def _init_worker(model: Path | None, limits: Limits, timeout: float, with_text: bool, driver: int) -> None:
+def _init_worker(settings: "BatchSettings", driver: int) -> None:
     die_with_parent()
     if os.getppid() != driver:  # the driver died before the line above
         os._exit(1)
     if not sys.platform.startswith("linux"):
         threading.Thread(target=_exit_with_driver, args=(driver,), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the driver stops us
-    load_worker(model, limits, timeout, with_text)
+    load_worker(settings)
 
 
-def load_worker(model: Path | None, limits: Limits, timeout: float, with_text: bool) -> None:
+def load_worker(settings: BatchSettings) -> None:
     """What `process_chunk` needs, once per worker process (or Ray actor)."""
     reader = IsolatedReader()  # forked before the model loads: cheap, and small
     from ..evaluate import load_model
     from ..vocabulary import ConceptIndex
 
-    _WORKER.update(nlp=load_model(model), concepts=ConceptIndex.load(), limits=limits, timeout=timeout,
-                   with_text=with_text, reader=reader)
+    _WORKER.update(nlp=load_model(settings.model), concepts=ConceptIndex.load(), limits=settings.limits,
+                   timeout=settings.timeout, with_text=settings.with_text, min_confidence=settings.min_confidence,
+                   reader=reader)
 
 
 def _exit_with_driver(driver: int) -> None:
@@ -290,7 +294,8 @@ def process_chunk(tasks: list[Task]) -> tuple[list[dict | None], float]:
             continue
         read.append((len(rows), task, loaded.sha256, extracted))
         rows.append(None)
-    results = extract_texts(_WORKER["nlp"], (e.text for *_, e in read), _WORKER["concepts"])
+    results = extract_texts(_WORKER["nlp"], (e.text for *_, e in read), _WORKER["concepts"],
+                            min_confidence=_WORKER["min_confidence"])
     for (index, task, sha256, extracted), result in zip(read, results):
         row = {"schema_version": SCHEMA_VERSION, "file": task.file,
                **({"file_hex": task.file_hex} if task.file_hex else {}), "sha256": sha256, "status": "ok",
@@ -458,8 +463,7 @@ def _run_chunks(chunks: list[list[Task]], settings: BatchSettings, write, peak_m
     pending = [(chunk, False) for chunk in chunks]
     while pending:
         pool = ProcessPoolExecutor(settings.workers, mp_context=get_context("spawn"), initializer=_init_worker,
-                                   initargs=(settings.model, settings.limits, settings.timeout, settings.with_text,
-                                             os.getpid()))
+                                   initargs=(settings, os.getpid()))
         try:
             running: dict = {}
             broken = False

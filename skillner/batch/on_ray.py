@@ -31,7 +31,6 @@ from contextlib import contextmanager
 from functools import partial
 
 from ..cluster import ClusterError, connect, first_line, import_ray
-from ..readers import Limits
 from .local import BatchError, BatchSettings, Task, error_row, load_worker, process_chunk
 
 ACTOR_RETRIES = 2  # times a block is retried on a restarted actor before Ray Data drops it (at 0, Ray
@@ -85,7 +84,7 @@ def _pass(ray, tasks: list[Task], settings: BatchSettings, actors: int, batch_si
     with warnings.catch_warnings():  # Ray 2.60 deprecates these remote args, but has no other way to cap retries
         warnings.simplefilter("ignore", DeprecationWarning)
         rows = ray.data.from_items(items, override_num_blocks=blocks).map_batches(
-            Extractor, fn_constructor_args=(settings.model, settings.limits, settings.timeout, settings.with_text),
+            Extractor, fn_constructor_args=(settings,),
             batch_size=batch_size, batch_format="numpy", compute=ray.data.ActorPoolStrategy(
                 size=min(actors, blocks), max_tasks_in_flight_per_actor=1 if alone else None),
             num_cpus=1, max_restarts=-1, max_task_retries=ACTOR_RETRIES)
@@ -109,8 +108,8 @@ class Extractor:
     """One Ray actor: the reader process forked and the model loaded once, then a block of
     files per call, as a local worker does a chunk."""
 
-    def __init__(self, model, limits: Limits, timeout: float, with_text: bool):
-        load_worker(model, limits, timeout, with_text)
+    def __init__(self, settings: BatchSettings):
+        load_worker(settings)
 
     def __call__(self, block: dict) -> dict:
         tasks = [Task(str(path), str(file), str(file_hex) or None, tuple(json.loads(known)))

@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
@@ -98,7 +98,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         return PAGE.read_text(encoding="utf-8")
 
     @app.post("/v1/extract")
-    async def extract(request: Request, with_text: bool = False) -> JSONResponse:
+    async def extract(request: Request, with_text: bool = False,
+                      min_confidence: float = Query(0.0, ge=0, le=1, description="Leave out mentions below it")
+                      ) -> JSONResponse:
         """A multipart `file` (any format `skillner extract` reads) or JSON `{"text": ...}`."""
         if settings.api_key and not _authorised(request, settings.api_key):
             return _error(401, "unauthorised", f"this service needs an API key (header X-API-Key)")
@@ -109,7 +111,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         async with state.slots:
             try:
                 name, data, suffix = await _upload(request)
-                result = await run_in_threadpool(_extract, state, name, data, suffix, with_text)
+                result = await run_in_threadpool(_extract, state, name, data, suffix, with_text, min_confidence)
             except ReadError as error:
                 return _error(STATUS.get(error.kind, 422), error.kind, str(error))
         return JSONResponse(result)
@@ -152,7 +154,7 @@ async def _upload(request: Request) -> tuple[str, bytes | str, str]:
     return name, data, suffix
 
 
-def _extract(state: _State, name: str, data: bytes | str, suffix: str, with_text: bool) -> dict:
+def _extract(state: _State, name: str, data: bytes | str, suffix: str, with_text: bool, min_confidence: float) -> dict:
     from ..extract import extract_texts
 
     limits = state.settings.limits
@@ -166,7 +168,7 @@ def _extract(state: _State, name: str, data: bytes | str, suffix: str, with_text
     finally:
         state.readers.put(reader)
     with state.parse_lock:
-        result = next(extract_texts(state.nlp, [extracted.text], state.concepts))
+        result = next(extract_texts(state.nlp, [extracted.text], state.concepts, min_confidence=min_confidence))
     return {"schema_version": result["schema_version"], "file": name, "reader": extracted.reader,
             "pages": extracted.pages, "ocr_pages": extracted.ocr_pages, "chars": len(extracted.text),
             **({"text": extracted.text} if with_text else {}), "mentions": result["mentions"],
