@@ -82,3 +82,20 @@ def test_heldout_evaluation_on_the_small_index(small_index, small_table):
     assert report["accuracy"]["esco"]["embeddings"]["at5"] > 0.6  # paraphrases do find their concept
     threshold = report["threshold"]
     assert 0.3 <= threshold["threshold"] <= 1 and threshold["chosen_on"] + threshold["reported_on"] == sum(report["names"].values())
+
+
+def test_the_linker_tries_aliases_first_then_neighbours_above_its_threshold(small_index, small_table, embedder):
+    from skillner.linking import Linker
+    from skillner.vocabulary import ConceptIndex
+
+    concepts, index = ConceptIndex.load(small_table), LinkIndex.load(small_index, small_table)
+    mentions = [("Python", "TECH_TOOL"), ("managing teams", "JOB_SKILL"), ("zzqx vlorp", "JOB_SKILL")]
+    python, teams, nonsense = Linker(concepts, index, embedder, threshold=0.6).link(mentions)
+    assert [(c["preferred_label"], c["method"], c["score"]) for c in python] == [("Python", "alias", 1.0)]
+    assert teams[0]["method"] == "embedding" and teams[0]["preferred_label"] in ("manage staff", "lead a team")
+    assert teams[0]["score"] >= 0.6 and nonsense == []
+    assert Linker(concepts, index, embedder, threshold=0.99).link(mentions[1:2]) == [[]]
+    assert Linker(concepts).link(mentions[1:2]) == [[]]  # no index: aliases alone
+    top3 = Linker(concepts, index, embedder, threshold=0.0).link(mentions[:1], k=3)[0]
+    assert len(top3) == 3 and top3[0]["method"] == "alias" and len({c["concept_id"] for c in top3}) == 3
+    assert [c["score"] for c in top3[1:]] == sorted((c["score"] for c in top3[1:]), reverse=True)
