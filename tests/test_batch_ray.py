@@ -65,10 +65,10 @@ def mixed_folder(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
-def test_ray_rows_equal_the_local_engines_rows(ray_head, mixed_folder, tmp_path):
-    local = run_batch(mixed_folder, tmp_path / "local.jsonl", BatchSettings(workers=2, chunk_size=4))
-    on_ray = run_batch(mixed_folder, tmp_path / "ray.jsonl",
-                       BatchSettings(engine="ray", address=ray_head.address, workers=2, chunk_size=4))
+def test_ray_rows_equal_the_local_engines_rows(ray_head, ruler_model, mixed_folder, tmp_path):
+    local = run_batch(mixed_folder, tmp_path / "local.jsonl", BatchSettings(workers=2, chunk_size=4, model=ruler_model))
+    on_ray = run_batch(mixed_folder, tmp_path / "ray.jsonl", BatchSettings(
+        engine="ray", address=ray_head.address, workers=2, chunk_size=4, model=ruler_model))
     assert by_file(tmp_path / "ray.jsonl") == by_file(tmp_path / "local.jsonl")
     assert on_ray["errors"] == local["errors"] and len(local["errors"]) >= 4
     assert on_ray["ok"] == local["ok"] >= 8 and on_ray["engine"] == "ray" and on_ray["workers"] == 2
@@ -76,14 +76,15 @@ def test_ray_rows_equal_the_local_engines_rows(ray_head, mixed_folder, tmp_path)
 
 
 @pytest.mark.slow
-def test_a_list_of_paths_and_resume_give_the_same_rows_on_both_engines(ray_head, mixed_folder, tmp_path):
+def test_a_list_of_paths_and_resume_give_the_same_rows_on_both_engines(ray_head, ruler_model, mixed_folder, tmp_path):
     listing = tmp_path / "paths.txt"
     names = ["resume.pdf", "text/cv00.txt", "broken/truncated.pdf", "nowhere.pdf", "text/cv00.txt"]
     listing.write_text("# resumes\n" + "\n".join(f"{mixed_folder}/{name}" for name in names) + "\n\n")
-    run_batch(listing, tmp_path / "local.jsonl", BatchSettings())
+    run_batch(listing, tmp_path / "local.jsonl", BatchSettings(model=ruler_model))
     out = tmp_path / "ray.jsonl"
     out.write_text(json.dumps(rows(tmp_path / "local.jsonl")[0]) + "\n")  # one row done before
-    report = run_batch(listing, out, BatchSettings(engine="ray", address=ray_head.address, workers=1, resume=True))
+    report = run_batch(listing, out, BatchSettings(engine="ray", address=ray_head.address, workers=1, resume=True,
+                                                   model=ruler_model))
     assert by_file(out) == by_file(tmp_path / "local.jsonl")
     assert report["already_done"] == 1 and report["files"] == 4  # the repeated path counts once
     assert {name: said[2] for name, said in by_file(out).items() if said[0] == "error"} == {
