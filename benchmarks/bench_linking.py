@@ -52,7 +52,7 @@ def main() -> None:
     results = list(extract_texts(nlp, texts, concepts))
     extract_s = time.perf_counter() - start
     mentions = [[(m["text"], m["label"]) for m in r["mentions"]] for r in results]
-    unlinked = sorted({t for r in results for m in r["mentions"] if not m["normalised"] for t in [m["text"]]})
+    unlinked = sorted({m["text"] for r in results for m in r["mentions"] if not m["normalised"]})
 
     start = time.perf_counter()
     vectors = embedder.encode(unlinked)
