@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .confidence import IDENTITY, logit, platt, scored_ner_names, with_confidence
+from .evaluate import doc_spans, load_model
 
 BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -31,9 +32,9 @@ def mention_outcomes(nlp: Language, gold: Sequence[Doc]) -> tuple[pd.DataFrame, 
     of gold spans."""
     rows = []
     for i, (reference, predicted) in enumerate(zip(gold, nlp.pipe(doc.text for doc in gold))):
-        wanted = {(e.start_char, e.end_char, e.label_) for e in reference.ents}
-        rows += [{"resume": i, "label": e.label_, "confidence": e._.confidence,
-                  "correct": (e.start_char, e.end_char, e.label_) in wanted} for e in predicted.ents]
+        wanted = set(doc_spans(reference))
+        rows += [{"resume": i, "label": e.label_, "confidence": e._.confidence, "correct": span in wanted}
+                 for e, span in zip(predicted.ents, doc_spans(predicted))]
     return pd.DataFrame(rows, columns=["resume", "label", "confidence", "correct"]), sum(len(d.ents) for d in gold)
 
 
@@ -99,6 +100,12 @@ def precision_recall_curve(confidence, correct, gold: int, points: int = 50) -> 
             for r in at_thresholds(confidence, correct, gold, thresholds) if r["mentions"]]
 
 
+def tables(confidence, correct, gold: int) -> dict:
+    """The card's three views of one set of confidences: reliability, thresholds, curve."""
+    return {"reliability": reliability(confidence, correct), "thresholds": at_thresholds(confidence, correct, gold),
+            "precision_recall": precision_recall_curve(confidence, correct, gold)}
+
+
 def calibrate(model: Path | Language, dev: Sequence[Doc], out_path: Path | None = None) -> dict:
     """Fit the calibration on `dev` with the raw confidences of `model` (which must not have
     been trained on dev), and measure it out of fold."""
@@ -115,9 +122,7 @@ def calibrate(model: Path | Language, dev: Sequence[Doc], out_path: Path | None 
         "calibration": list(fit_platt(outcomes["confidence"], outcomes["correct"])),
         "raw_auc": round(float(roc_auc_score(outcomes["correct"], outcomes["confidence"])), 4),
         "raw_reliability": reliability(outcomes["confidence"], outcomes["correct"]),
-        "reliability": reliability(calibrated, outcomes["correct"]),
-        "thresholds": at_thresholds(calibrated, outcomes["correct"], gold),
-        "precision_recall": precision_recall_curve(calibrated, outcomes["correct"], gold),
+        **tables(calibrated, outcomes["correct"], gold),
     }
     if out_path:
         Path(out_path).parent.mkdir(parents=True, exist_ok=True)
@@ -139,13 +144,9 @@ def apply_calibration(model_dir: Path, calibration: Sequence[float]) -> list[str
 
 def shipped_report(model_dir: Path, test: Sequence[Doc]) -> dict:
     """The shipped (calibrated) pipeline's confidence on the test split: reported, never fitted."""
-    from .evaluate import load_model
-
     outcomes, gold = mention_outcomes(load_model(model_dir), test)
     return {"resumes": len(test), "mentions": len(outcomes), "gold": gold,
-            "reliability": reliability(outcomes["confidence"], outcomes["correct"]),
-            "thresholds": at_thresholds(outcomes["confidence"], outcomes["correct"], gold),
-            "precision_recall": precision_recall_curve(outcomes["confidence"], outcomes["correct"], gold)}
+            **tables(outcomes["confidence"], outcomes["correct"], gold)}
 
 
 def plot_precision_recall(curves: dict[str, list[list[float]]], out_path: Path) -> Path:

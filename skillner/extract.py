@@ -28,7 +28,7 @@ def extract_doc(doc: Doc, concepts: ConceptIndex | None = None, min_confidence: 
     acronyms = acronym_pairs(doc.text)
     mentions, keys = [], []
     for ent in doc.ents:
-        confidence = ent._.get(EXTENSION) if ent.has_extension(EXTENSION) else None
+        confidence = ent._.get(EXTENSION)  # registered by importing .confidence
         if min_confidence > 0 and (confidence is None or confidence < min_confidence):
             continue
         concept = concepts.lookup(ent.text, ent.label_, acronyms) if concepts else None
