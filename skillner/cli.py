@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -344,6 +345,25 @@ MIN_CONFIDENCE = typer.Option(0.0, help="Leave out mentions whose confidence is 
                                         "card says what precision each threshold gives)")
 
 
+LINKING = typer.Option("auto", help="How mentions get a concept: aliases (the ESCO / O*NET table), "
+                                     "embeddings (then nearest labels; the trf extra and `make link-index`) or "
+                                     "auto (embeddings when both are there)")
+LINK_THRESHOLD = typer.Option(None, help="Lowest embedding score linked, 0-1 (default: the one chosen on "
+                                         "hand-judged dev links; README: precision and coverage by threshold)")
+LINKS = typer.Option(0, help="Give each mention its top K concepts in `links` (0: none)")
+
+
+def _link_settings(mode: str, threshold: Optional[float], links: int):
+    from .linking import DEFAULT_THRESHOLD, LinkSettings
+
+    settings = LinkSettings(mode, DEFAULT_THRESHOLD if threshold is None else threshold, links)
+    try:
+        settings.check()
+    except ValueError as err:
+        fail(str(err))
+    return settings
+
+
 def _confidence_limit(value: float) -> None:
     if not 0 <= value <= 1:
         fail(f"--min-confidence must be between 0 and 1 (got {value})")
@@ -359,25 +379,30 @@ def extract_cmd(
     max_mb: float = typer.Option(20.0, help="Larger files are refused"),
     ocr: bool = typer.Option(True, help="Read scanned pages and images with Tesseract when it is installed"),
     min_confidence: float = MIN_CONFIDENCE,
+    linking: str = LINKING,
+    link_threshold: Optional[float] = LINK_THRESHOLD,
+    links: int = LINKS,
 ) -> None:
     """Extract the skills of one resume, each with offsets, a confidence and its ESCO / O*NET concept."""
     from .evaluate import load_model
     from .extract import extract_texts, format_result
     from .readers import Limits, ReadError
+    from .linking import Linker
     from .readers.guard import read_isolated
-    from .vocabulary import ConceptIndex
 
     if output_format not in ("json", "jsonl", "csv", "table"):
         fail(f"unknown format {output_format!r}: use json, jsonl, csv or table")
     _positive("--timeout", timeout)
     _positive("--max-mb", max_mb)
     _confidence_limit(min_confidence)
+    link_settings = _link_settings(linking, link_threshold, links)
     limits = Limits(max_bytes=max(1, int(max_mb * 1e6)), ocr=ocr)
     try:  # before the model loads: the reader's process is then a cheap fork
         extracted = read_isolated(file, limits, timeout)  # read_bytes refuses text over max_chars
     except ReadError as err:
         fail(f"{err} [{err.kind}]")
-    result = next(extract_texts(load_model(model), [extracted.text], ConceptIndex.load(), min_confidence=min_confidence))
+    result = next(extract_texts(load_model(model), [extracted.text], Linker.load(link_settings),
+                                min_confidence=min_confidence, links=links))
     result = {"file": file, "reader": extracted.reader, "pages": extracted.pages, "ocr_pages": extracted.ocr_pages,
               "chars": len(extracted.text), **({"text": extracted.text} if with_text else {}), **result}
     typer.echo(format_result(result, output_format))
@@ -394,6 +419,8 @@ def serve_cmd(
     timeout: float = typer.Option(60.0, help="Seconds allowed to read one file (then 422, kind timeout)"),
     concurrent: int = typer.Option(4, help="Requests read and parsed at once per process; more get 503"),
     ocr: bool = typer.Option(True, help="Read scanned pages and images with Tesseract when it is installed"),
+    linking: str = LINKING,
+    link_threshold: Optional[float] = LINK_THRESHOLD,
 ) -> None:
     """The HTTP service: POST /v1/extract, GET /healthz, OpenAPI at /docs, a page at /.
     An API key, if wanted, comes from the SKILLNER_API_KEY environment variable."""
@@ -409,7 +436,8 @@ def serve_cmd(
         fail("--concurrent, --workers and --max-pages must be positive")
     os.environ.update({"SKILLNER_SERVE_MODEL": str(model or ""), "SKILLNER_SERVE_LIMITS": json.dumps(
         {"max_bytes": max(1, int(max_mb * 1e6)), "max_pages": max_pages, "ocr": ocr}),
-        "SKILLNER_SERVE_TIMEOUT": str(timeout), "SKILLNER_SERVE_CONCURRENT": str(concurrent)})
+        "SKILLNER_SERVE_TIMEOUT": str(timeout), "SKILLNER_SERVE_CONCURRENT": str(concurrent),
+        "SKILLNER_SERVE_LINKING": json.dumps(dataclasses.asdict(_link_settings(linking, link_threshold, 0)))})
     uvicorn.run("skillner.service.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")
 
@@ -441,6 +469,9 @@ def batch_cmd(
     with_text: bool = typer.Option(False, help="Include each file's extracted text"),
     ocr: bool = typer.Option(True, help="Read scanned pages and images with Tesseract when it is installed"),
     min_confidence: float = MIN_CONFIDENCE,
+    linking: str = LINKING,
+    link_threshold: Optional[float] = LINK_THRESHOLD,
+    links: int = LINKS,
 ) -> None:
     """Extract the skills of every resume in a folder (or a list of paths), with progress and a closing summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -458,7 +489,8 @@ def batch_cmd(
     limits = Limits(max_bytes=max(1, int(max_mb * 1e6)), max_pages=max_pages, ocr=ocr)
     settings = BatchSettings(workers=actors if engine == "ray" else workers, engine=engine, address=address,
                              glob=glob, limits=limits, timeout=timeout, resume=resume, retry_errors=retry_errors,
-                             with_text=with_text, min_confidence=min_confidence, model=model)
+                             with_text=with_text, min_confidence=min_confidence, model=model,
+                             linking=_link_settings(linking, link_threshold, links))
     try:
         settings.check()
     except BatchError as err:
@@ -952,12 +984,12 @@ def link_eval_cmd(
 ) -> None:
     """Link held-out taxonomy names with the rest of the index: accuracy@1/@5 per taxonomy for
     aliases, embeddings and both, and a threshold chosen on one half, reported on the other."""
-    from .linking import DEFAULT_INDEX, LinkIndex, LinkIndexError, heldout_evaluation
+    from .linking import DEFAULT_INDEX, Embedder, LinkIndex, LinkIndexError, heldout_evaluation
 
     if not 0 < share < 1:
         fail(f"--share must be between 0 and 1 (got {share})")
     try:
-        report = heldout_evaluation(LinkIndex.load(index or DEFAULT_INDEX), share)
+        report = heldout_evaluation(LinkIndex.load(index or DEFAULT_INDEX), Embedder(), share)
     except LinkIndexError as err:
         fail(str(err))
     out.parent.mkdir(parents=True, exist_ok=True)

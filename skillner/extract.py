@@ -8,33 +8,64 @@ import csv
 import io
 import json
 from collections import Counter
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .confidence import EXTENSION
+from .linking import Linker
 from .vocabulary import ConceptIndex, acronym_pairs, normalise_alias, split_acronym
 
-SCHEMA_VERSION = "4"
-MENTION_COLUMNS = ["file", "text", "label", "start", "end", "confidence", "preferred_label", "concept_id", "source"]
+SCHEMA_VERSION = "5"
+MENTION_COLUMNS = ["file", "text", "label", "start", "end", "confidence", "preferred_label", "concept_id", "source",
+                   "score", "method", "category"]
 
 
-def extract_doc(doc: Doc, concepts: ConceptIndex | None = None, min_confidence: float = 0.0) -> dict:
-    """Mentions in text order and distinct skills, most frequent first. Mentions are one skill
+def extract_doc(doc: Doc, linker: Linker | ConceptIndex | None = None, min_confidence: float = 0.0,
+                links: int = 0) -> dict:
+    """`extract_docs` for one doc."""
+    return extract_docs([doc], linker, min_confidence, links)[0]
+
+
+def extract_docs(docs: Sequence[Doc], linker: Linker | ConceptIndex | None = None, min_confidence: float = 0.0,
+                 links: int = 0) -> list[dict]:
+    """Per doc, mentions in text order and distinct skills, most frequent first. A mention's
+    `normalised` is its best concept (`Linker`: aliases, then embeddings; the docs' mentions are
+    linked in one call), and with `links` K > 0 its `links` are its top K. Mentions are one skill
     when they share a concept (and, for a family concept, the member's name), or, without one,
     their `skill_key` text, whatever their labels: a skill's `label` is its most frequent one.
     Mentions below `min_confidence` are left out (one without a confidence too, unless it is 0)."""
-    acronyms = acronym_pairs(doc.text)
-    mentions, keys = [], []
-    for ent in doc.ents:
-        confidence = ent._.get(EXTENSION)  # registered by importing .confidence
-        if min_confidence > 0 and (confidence is None or confidence < min_confidence):
-            continue
-        concept = concepts.lookup(ent.text, ent.label_, acronyms) if concepts else None
-        mentions.append({"text": ent.text, "label": ent.label_, "start": ent.start_char, "end": ent.end_char,
-                         "confidence": None if confidence is None else round(confidence, 4), "normalised": concept})
-        keys.append(skill_key(ent.text, concept, concepts, acronyms))
+    linker = Linker(linker) if isinstance(linker, ConceptIndex) else linker
+    per_doc, queries = [], []
+    for doc in docs:
+        acronyms = acronym_pairs(doc.text)
+        kept = []
+        for ent in doc.ents:
+            confidence = ent._.get(EXTENSION)  # registered by importing .confidence
+            if min_confidence > 0 and (confidence is None or confidence < min_confidence):
+                continue
+            kept.append({"text": ent.text, "label": ent.label_, "start": ent.start_char, "end": ent.end_char,
+                         "confidence": None if confidence is None else round(confidence, 4)})
+            queries.append((ent.text, ent.label_, acronyms))
+        per_doc.append((kept, acronyms))
+    found = iter(linker.link(queries, k=max(links, 1)) if linker else [[] for _ in queries])
+    results = []
+    for mentions, acronyms in per_doc:
+        for mention in mentions:
+            concepts = next(found)
+            mention["normalised"] = concepts[0] if concepts else None
+            if links:
+                mention["links"] = concepts
+        keys = [skill_key(m["text"], m["normalised"], linker.concepts if linker else None, acronyms) for m in mentions]
+        result = {"schema_version": SCHEMA_VERSION, "mentions": mentions, "skills": _skills(keys, mentions)}
+        if linker:
+            result["linking"] = linker.method
+        results.append(result)
+    return results
+
+
+def _skills(keys: list[str], mentions: list[dict]) -> list[dict]:
     grouped: dict[str, list[dict]] = {}
     for key, mention in zip(keys, mentions):
         grouped.setdefault(key, []).append(mention)
@@ -45,7 +76,7 @@ def extract_doc(doc: Doc, concepts: ConceptIndex | None = None, min_confidence: 
         skills.append({"text": group[0]["text"], "label": labels.most_common(1)[0][0], "labels": dict(labels.most_common()),
                        "count": len(group), "confidence": max(confidences, default=None),
                        "normalised": group[0]["normalised"], "key": key})
-    return {"schema_version": SCHEMA_VERSION, "mentions": mentions, "skills": skills}
+    return skills
 
 
 # A text is parsed in segments of at most this many characters, cut at line breaks, and each
@@ -56,21 +87,21 @@ SEGMENT_CHARS = 50_000
 BATCH_CHARS = 100_000
 
 
-def extract_texts(nlp: Language, texts: Iterable[str], concepts: ConceptIndex | None = None,
+def extract_texts(nlp: Language, texts: Iterable[str], linker: Linker | ConceptIndex | None = None,
                   batch_chars: int = BATCH_CHARS, segment_chars: int = SEGMENT_CHARS,
-                  min_confidence: float = 0.0) -> Iterable[dict]:
-    """`extract_doc` over `nlp.pipe`, so many texts run at the pipeline's batch speed; a long
-    text is parsed in segments whose entities are merged back with their offsets."""
+                  min_confidence: float = 0.0, links: int = 0) -> Iterable[dict]:
+    """`extract_docs` over `nlp.pipe`, so many texts run at the pipeline's batch speed (and
+    their mentions are linked in one call per batch); a long text is parsed in segments whose
+    entities are merged back with their offsets."""
     for texts_batch in _batches(texts, batch_chars):
         pieces = [(i, piece) for i, text in enumerate(texts_batch) for piece in split_segments(text, segment_chars)]
         docs: list[list[Doc]] = [[] for _ in texts_batch]
         for piece_batch in _batches(pieces, batch_chars, size=lambda item: len(item[1])):
             for (i, _), doc in zip(piece_batch, nlp.pipe([p for _, p in piece_batch], batch_size=len(piece_batch))):
                 docs[i].append(doc)
-        for parts in docs:
-            # from_docs moves span extension values (the confidences) to the joined offsets
-            yield extract_doc(parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False), concepts,
-                              min_confidence)
+        # from_docs moves span extension values (the confidences) to the joined offsets
+        joined = [parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False) for parts in docs]
+        yield from extract_docs(joined, linker, min_confidence, links)
 
 
 def split_segments(text: str, limit: int = SEGMENT_CHARS) -> list[str]:
@@ -135,13 +166,14 @@ def format_result(result: dict, output_format: str) -> str:
         for mention in result["mentions"]:
             concept = mention["normalised"] or {}
             writer.writerow({"file": result.get("file", ""), **{k: mention[k] for k in ("text", "label", "start", "end", "confidence")},
-                             **{k: concept.get(k, "") for k in ("preferred_label", "concept_id", "source")}})
+                             **{k: concept.get(k, "") for k in MENTION_COLUMNS[6:]}})
         return buffer.getvalue().rstrip("\n")
     if output_format == "table":
         rows = [f"{'skill (as written)':<34}{'label':<11}{'count':>5} {'conf':>5}  normalised (source)"]
         for skill in result["skills"]:
             concept = skill["normalised"]
-            normalised = f"{concept['preferred_label']} ({concept['source']})" if concept else "-"
+            how = "" if not concept or concept.get("method", "alias") == "alias" else f", ~{concept['score']:.2f}"
+            normalised = f"{concept['preferred_label']} ({concept['source']}{how})" if concept else "-"
             confidence = "-" if skill["confidence"] is None else f"{skill['confidence']:.2f}"
             rows.append(f"{skill['text'][:33]:<34}{skill['label']:<11}{skill['count']:>5} {confidence:>5}  {normalised}")
         return "\n".join(rows)

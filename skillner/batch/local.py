@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..extract import SCHEMA_VERSION, extract_texts
+from ..linking import Linker, LinkSettings
 from ..readers import Limits, ReadError, read_bytes, reader_suffix
 from ..readers.guard import IsolatedReader, die_with_parent, load_bytes
 from .files import Entry, GlobError, check_glob, list_entries, list_paths
@@ -77,6 +78,7 @@ class BatchSettings:
     retry_errors: bool = False
     with_text: bool = False
     min_confidence: float = 0.0  # mentions below it are left out of every row
+    linking: LinkSettings = field(default_factory=LinkSettings)
     model: Path | None = None
     engine: str = "local"  # or "ray": `workers` is then the number of actors (0: one per CPU of the cluster)
     address: str | None = None  # ray: a running cluster ("auto", "HOST:PORT", "ray://HOST:PORT"); None starts one here
@@ -99,6 +101,10 @@ class BatchSettings:
                 raise BatchError(f"{name} must be a positive number (got {value!r})")
         if not isinstance(self.min_confidence, (int, float)) or not 0 <= self.min_confidence <= 1:
             raise BatchError(f"--min-confidence must be between 0 and 1 (got {self.min_confidence!r})")
+        try:
+            self.linking.check()
+        except ValueError as error:
+            raise BatchError(str(error)) from None
         if not isinstance(self.timeout, (int, float)) or not math.isfinite(self.timeout) or self.timeout <= 0:
             raise BatchError(f"--timeout must be a positive number of seconds (got {self.timeout!r})")
         if self.retry_errors and not self.resume:
@@ -244,11 +250,10 @@ def load_worker(settings: BatchSettings) -> None:
     """What `process_chunk` needs, once per worker process (or Ray actor)."""
     reader = IsolatedReader()  # forked before the model loads: cheap, and small
     from ..evaluate import load_model
-    from ..vocabulary import ConceptIndex
 
-    _WORKER.update(nlp=load_model(settings.model), concepts=ConceptIndex.load(), limits=settings.limits,
+    _WORKER.update(nlp=load_model(settings.model), linker=Linker.load(settings.linking), limits=settings.limits,
                    timeout=settings.timeout, with_text=settings.with_text, min_confidence=settings.min_confidence,
-                   reader=reader)
+                   links=settings.linking.links, reader=reader)
 
 
 def _exit_with_driver(driver: int) -> None:
@@ -294,8 +299,8 @@ def process_chunk(tasks: list[Task]) -> tuple[list[dict | None], float]:
             continue
         read.append((len(rows), task, loaded.sha256, extracted))
         rows.append(None)
-    results = extract_texts(_WORKER["nlp"], (e.text for *_, e in read), _WORKER["concepts"],
-                            min_confidence=_WORKER["min_confidence"])
+    results = extract_texts(_WORKER["nlp"], (e.text for *_, e in read), _WORKER["linker"],
+                            min_confidence=_WORKER["min_confidence"], links=_WORKER["links"])
     for (index, task, sha256, extracted), result in zip(read, results):
         row = {"schema_version": SCHEMA_VERSION, "file": task.file,
                **({"file_hex": task.file_hex} if task.file_hex else {}), "sha256": sha256, "status": "ok",
@@ -303,7 +308,7 @@ def process_chunk(tasks: list[Task]) -> tuple[list[dict | None], float]:
                "chars": len(extracted.text)}
         if _WORKER["with_text"]:
             row["text"] = extracted.text
-        rows[index] = {**row, "mentions": result["mentions"], "skills": result["skills"]}
+        rows[index] = {**row, "linking": result["linking"], "mentions": result["mentions"], "skills": result["skills"]}
     return rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 + _reader_peak_mb()
 
 

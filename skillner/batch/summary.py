@@ -10,7 +10,7 @@ from pathlib import Path
 from ..extract import skill_key, skill_name
 from ..vocabulary import normalise_alias, split_acronym
 
-COLUMNS = ["skill", "label", "labels", "concept_id", "source", "resumes", "mentions"]
+COLUMNS = ["skill", "label", "labels", "concept_id", "source", "category", "resumes", "mentions"]
 
 
 def write_summary(results: Path, out: Path) -> int:
@@ -31,8 +31,9 @@ def write_summary(results: Path, out: Path) -> int:
                 split = split_acronym(skill["text"])
                 if split and key.startswith("text:"):
                     expansion_of.setdefault("text:" + normalise_alias(split[1]), key)
-                info.setdefault(key, {"skill": skill_name(skill), "concept_id": (skill["normalised"] or {}).get("concept_id", ""),
-                                      "source": (skill["normalised"] or {}).get("source", "")})
+                concept = skill["normalised"] or {}
+                info.setdefault(key, {"skill": skill_name(skill), "concept_id": concept.get("concept_id", ""),
+                                      "source": concept.get("source", ""), "category": concept.get("category") or ""})
                 resumes.setdefault(key, set()).add(number)
                 mentions[key] += skill["count"]
                 labels.setdefault(key, Counter()).update(skill.get("labels") or {skill["label"]: skill["count"]})

@@ -28,6 +28,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from ..linking import Linker, LinkSettings
 from ..readers import Limits, ReadError, read_bytes, reader_suffix
 from ..readers.guard import IsolatedReader
 
@@ -44,6 +45,7 @@ class ServiceSettings:
     timeout: float = 60.0  # seconds to read one file (parsing is bounded by Limits.max_chars)
     max_concurrent: int = 4
     api_key: str | None = None  # requests must carry it (X-API-Key or Authorization: Bearer)
+    linking: LinkSettings = field(default_factory=LinkSettings)
 
 
 class _State:
@@ -55,9 +57,8 @@ class _State:
         for _ in range(settings.max_concurrent):  # forked before the model loads: cheap
             self.readers.put(IsolatedReader())
         from ..evaluate import load_model
-        from ..vocabulary import ConceptIndex
 
-        self.nlp, self.concepts = load_model(settings.model), ConceptIndex.load()
+        self.nlp, self.linker = load_model(settings.model), Linker.load(settings.linking)
         self.parse_lock = threading.Lock()  # one parse at a time per process: --workers for more
         self.slots = asyncio.Semaphore(settings.max_concurrent)
 
@@ -99,7 +100,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     @app.post("/v1/extract")
     async def extract(request: Request, with_text: bool = False,
-                      min_confidence: float = Query(0.0, ge=0, le=1, description="Leave out mentions below it")
+                      min_confidence: float = Query(0.0, ge=0, le=1, description="Leave out mentions below it"),
+                      links: int = Query(0, ge=0, le=20, description="Give each mention its top K concepts")
                       ) -> JSONResponse:
         """A multipart `file` (any format `skillner extract` reads) or JSON `{"text": ...}`."""
         if settings.api_key and not _authorised(request, settings.api_key):
@@ -111,7 +113,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         async with state.slots:
             try:
                 name, data, suffix = await _upload(request)
-                result = await run_in_threadpool(_extract, state, name, data, suffix, with_text, min_confidence)
+                result = await run_in_threadpool(_extract, state, name, data, suffix, with_text, min_confidence, links)
             except ReadError as error:
                 return _error(STATUS.get(error.kind, 422), error.kind, str(error))
         return JSONResponse(result)
@@ -154,7 +156,8 @@ async def _upload(request: Request) -> tuple[str, bytes | str, str]:
     return name, data, suffix
 
 
-def _extract(state: _State, name: str, data: bytes | str, suffix: str, with_text: bool, min_confidence: float) -> dict:
+def _extract(state: _State, name: str, data: bytes | str, suffix: str, with_text: bool, min_confidence: float,
+             links: int) -> dict:
     from ..extract import extract_texts
 
     limits = state.settings.limits
@@ -168,10 +171,10 @@ def _extract(state: _State, name: str, data: bytes | str, suffix: str, with_text
     finally:
         state.readers.put(reader)
     with state.parse_lock:
-        result = next(extract_texts(state.nlp, [extracted.text], state.concepts, min_confidence=min_confidence))
+        result = next(extract_texts(state.nlp, [extracted.text], state.linker, min_confidence=min_confidence, links=links))
     return {"schema_version": result["schema_version"], "file": name, "reader": extracted.reader,
             "pages": extracted.pages, "ocr_pages": extracted.ocr_pages, "chars": len(extracted.text),
-            **({"text": extracted.text} if with_text else {}), "mentions": result["mentions"],
+            **({"text": extracted.text} if with_text else {}), "linking": result["linking"], "mentions": result["mentions"],
             "skills": result["skills"]}
 
 
@@ -230,4 +233,5 @@ def app_from_env() -> FastAPI:
         "SKILLNER_SERVE_MODEL") else None, limits=Limits(**limits),
         timeout=float(os.environ.get("SKILLNER_SERVE_TIMEOUT", 60)),
         max_concurrent=int(os.environ.get("SKILLNER_SERVE_CONCURRENT", 4)),
-        api_key=os.environ.get(API_KEY_ENV) or None))
+        api_key=os.environ.get(API_KEY_ENV) or None,
+        linking=LinkSettings(**json.loads(os.environ.get("SKILLNER_SERVE_LINKING", "{}")))))
