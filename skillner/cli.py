@@ -984,7 +984,8 @@ def link_eval_cmd(
 ) -> None:
     """Link held-out taxonomy names with the rest of the index: accuracy@1/@5 per taxonomy for
     aliases, embeddings and both, and a threshold chosen on one half, reported on the other."""
-    from .linking import DEFAULT_INDEX, Embedder, LinkIndex, LinkIndexError, heldout_evaluation
+    from .link_evaluation import heldout_evaluation
+    from .linking import DEFAULT_INDEX, Embedder, LinkIndex, LinkIndexError
 
     if not 0 < share < 1:
         fail(f"--share must be between 0 and 1 (got {share})")
@@ -995,6 +996,71 @@ def link_eval_cmd(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     typer.echo(json.dumps(report["accuracy"]) + "\n" + json.dumps(report["threshold"]))
+
+
+def _linker_with_embeddings(threshold: Optional[float] = None):
+    from .linking import DEFAULT_THRESHOLD, Linker, LinkIndexError, LinkSettings
+
+    try:
+        return Linker.load(LinkSettings("embeddings", DEFAULT_THRESHOLD if threshold is None else threshold))
+    except LinkIndexError as err:
+        fail(str(err))
+
+
+@app.command("link-sample")
+def link_sample_cmd(
+    out: Path = typer.Argument(..., help="CSV to write (reports/linking/judged-<split>.csv)"),
+    split: str = typer.Option("test", help="Split whose gold spans are drawn"),
+    n: int = typer.Option(160, help="Spans to draw"),
+    seed: int = typer.Option(14, help="Random seed of the draw"),
+    data: Path = typer.Option(Path("build/data"), help="Folder of <split>.spacy"),
+) -> None:
+    """Draw gold skill spans with their top link for a person to judge; if OUT exists, link its
+    spans again and keep each verdict whose concept did not change."""
+    from .convert import read_docbin
+    from .link_evaluation import judging_sample
+
+    previous = _read_sample(out) if out.exists() else None
+    docs = read_docbin(data / f"{split}.spacy")
+    sample = judging_sample(docs, split, _linker_with_embeddings(), n, seed, previous)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    sample.to_csv(out, index=False)
+    typer.echo(f"{len(sample)} spans -> {out}; {int((sample['verdict'] == '').sum())} to judge")
+
+
+@app.command("link-report")
+def link_report_cmd(
+    dev_sample: Path = typer.Option(Path("reports/linking/judged-dev.csv"), help="Judged dev sample: the threshold is chosen here"),
+    test_sample: Path = typer.Option(Path("reports/linking/judged-test.csv"), help="Judged test sample: reported"),
+    test: Path = typer.Option(Path("build/data/test.spacy"), help="Test split: the share of gold spans linked"),
+    target: float = typer.Option(0.85, help="Precision the threshold must reach on dev"),
+    out: Path = typer.Option(Path("reports/linking/judged.json"), help="JSON report"),
+) -> None:
+    """Precision and coverage of the judged links by threshold: the threshold chosen on dev, and
+    what it gives on the judged test sample and on every test gold span."""
+    from .convert import read_docbin
+    from .link_evaluation import choose_judged_threshold, coverage, judged_table
+    from .linking import Linker
+    from .vocabulary import ConceptIndex
+
+    report = {"dev": judged_table(_read_sample(dev_sample)), "test": judged_table(_read_sample(test_sample))}
+    threshold = choose_judged_threshold(report["dev"], target)
+    docs = read_docbin(test)
+    report["chosen"] = {"target": target, "threshold": threshold,
+                        "test": next(r for r in report["test"]["by_threshold"] if r["threshold"] == threshold),
+                        "test_coverage": coverage(docs, "test", _linker_with_embeddings(threshold)),
+                        "test_coverage_aliases": coverage(docs, "test", Linker(ConceptIndex.load()))}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    typer.echo(json.dumps(report["chosen"]))
+
+
+def _read_sample(path: Path):
+    """A judged sample, verdicts and notes as text (empty, not NaN, where blank)."""
+    import pandas as pd
+
+    sample = pd.read_csv(path, keep_default_na=False, dtype={"verdict": str, "note": str, "concept_id": str})
+    return sample.assign(score=pd.to_numeric(sample["score"]))
 
 
 @app.command("generalisation")

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from skillner.cli import app
 from skillner.convert import tokenizer_nlp
-from skillner.linking import Embedder, LinkIndex, LinkIndexError, heldout_evaluation
+from skillner.link_evaluation import heldout_evaluation
+from skillner.linking import Embedder, LinkIndex, LinkIndexError
 from skillner.vocabulary import DEFAULT_VOCABULARY, load_vocabulary, write_vocabulary
 
 pytest.importorskip("transformers", reason="the trf extra: make install-trf")
