@@ -13,7 +13,7 @@ DATA := build/data
 CORPUS_XML := $(wildcard corpus/dotin/*.xml)
 RESUME := corpus/examples/resume.txt
 
-.PHONY: demo test test-fast dist link-index train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr install-ray install-serve ray-up ray-down system-deps benchmark benchmark-ray benchmark-doccano doccano-install doccano-up doccano-down clean
+.PHONY: demo test test-fast dist link-index linking train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr install-ray install-serve ray-up ray-down system-deps benchmark benchmark-ray benchmark-doccano doccano-install doccano-up doccano-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -159,16 +159,22 @@ generalisation: $(foreach c,$(COMPARED),reports/generalisation/$(c).json) report
 
 compare: reports/transfer.json
 
-# --- linking (issue 14, in progress): every alias of the ESCO + O*NET table embedded once
-# (all-MiniLM-L6-v2, the trf extra), and the held-out evaluation that needs no hand labels.
+# --- linking: every alias of the ESCO + O*NET table embedded once (all-MiniLM-L6-v2, the trf
+# extra); the held-out evaluation that needs no hand labels; and the judged samples' report
+# (the CSVs are judged by hand: `skillner link-sample` redraws or relinks them).
 LINK_INDEX := build/linking/esco-1.1.1+onet-29.2
 $(LINK_INDEX)/meta.json: skillner/data/skills_vocabulary.csv.gz | $(VENV)/.installed-trf
 	$(SKILLNER) link-index --out $(LINK_INDEX)
 
 link-index: $(LINK_INDEX)/meta.json
 
-reports/linking/heldout.json: $(LINK_INDEX)/meta.json skillner/linking.py
+reports/linking/heldout.json: $(LINK_INDEX)/meta.json skillner/linking.py skillner/link_evaluation.py
 	$(SKILLNER) link-eval --out $@
+
+reports/linking/judged.json: reports/linking/judged-dev.csv reports/linking/judged-test.csv $(DATA)/test.spacy $(LINK_INDEX)/meta.json skillner/linking.py skillner/link_evaluation.py
+	$(SKILLNER) link-report --out $@
+
+linking: reports/linking/heldout.json reports/linking/judged.json
 
 # --- evaluate: shipped model and dictionary baseline on the test split -------------
 # The model is an order-only input: a fresh clone's timestamps must never trigger retraining here.

@@ -141,3 +141,35 @@ def test_linking_settings_are_checked():
     assert "skillner link-index" in unavailable(Path("/nonexistent"))
     result = CliRunner().invoke(app, ["extract", "-", "--linking", "fuzzy"], input="Python")
     assert result.exit_code != 0 and "--linking must be one of auto, aliases, embeddings" in result.output
+
+
+def test_judged_tables_count_alias_links_at_every_threshold_and_pick_the_lowest_precise_one():
+    from skillner.link_evaluation import choose_judged_threshold, judged_table
+
+    sample = pd.DataFrame({"method": ["alias", "alias", "embedding", "embedding", "embedding", "embedding"],
+                           "score": [1.0, 1.0, 0.9, 0.8, 0.72, 0.6],
+                           "verdict": ["right", "right", "right", "right", "wrong", ""]})
+    table = judged_table(sample)
+    assert (table["judged"], table["unjudged"]) == (5, 1)
+    assert table["methods"] == {"alias": {"spans": 2, "right": 1.0}, "embedding": {"spans": 3, "right": 0.6667}}
+    rows = {row["threshold"]: row for row in table["by_threshold"]}
+    assert (rows[0.7]["links"], rows[0.7]["linked"], rows[0.7]["precision"]) == (5, 1.0, 0.8)
+    assert (rows[0.75]["links"], rows[0.75]["precision"]) == (4, 1.0) and rows[0.9]["links"] == 3
+    assert choose_judged_threshold(table, 0.85) == 0.75 and choose_judged_threshold(table, 0.5) == 0.5
+
+
+def test_a_relinked_sample_keeps_the_verdicts_of_unchanged_links(small_index, small_table, embedder):
+    from skillner.link_evaluation import judging_sample
+    from skillner.linking import Linker
+    from skillner.vocabulary import ConceptIndex
+
+    doc = tokenizer_nlp().make_doc("Skills: Python, managing teams and customer support.")
+    doc.ents = [doc.char_span(8, 14, "TECH_TOOL"), doc.char_span(16, 30, "JOB_SKILL"), doc.char_span(35, 51, "JOB_SKILL")]
+    linker = Linker(ConceptIndex.load(small_table), LinkIndex.load(small_index, small_table), embedder)
+    drawn = judging_sample([doc], "dev", linker, n=3, seed=0)
+    assert sorted(drawn["span"]) == ["Python", "customer support", "managing teams"] and (drawn["verdict"] == "").all()
+    assert (drawn["method"] != "").all()  # drawn at threshold 0: every span shows its top link
+    judged = drawn.assign(verdict="right", note="checked")
+    judged.loc[0, "concept_id"] = "another concept"  # as if the ranker had changed since
+    again = judging_sample([doc], "dev", linker, n=3, seed=0, previous=judged)
+    assert again["verdict"].tolist() == ["", "right", "right"] and again["note"].tolist()[1:] == ["checked", "checked"]
