@@ -139,6 +139,10 @@ def test_linking_settings_are_checked():
         with pytest.raises(ValueError):
             bad.check()
     assert "skillner link-index" in unavailable(Path("/nonexistent"))
+    from skillner.batch import BatchError, BatchSettings
+
+    with pytest.raises(BatchError, match="--links must be between 0 and 20"):
+        BatchSettings(linking=LinkSettings(links=21)).check()
     result = CliRunner().invoke(app, ["extract", "-", "--linking", "fuzzy"], input="Python")
     assert result.exit_code != 0 and "--linking must be one of auto, aliases, embeddings" in result.output
 

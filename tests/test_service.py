@@ -107,6 +107,20 @@ def test_min_confidence_leaves_out_the_less_sure_mentions(server):
     assert post(url, text=text, headers=key, query="?min_confidence=1.5")[0] == 422
 
 
+def test_links_gives_each_mention_its_top_concepts(server):
+    url, key = server
+    text = "Skills: Microsoft Excel, team management and Python."
+    status, plain, _ = post(url, text=text, headers=key)
+    status_linked, linked, _ = post(url, text=text, headers=key, query="?links=3")
+    assert status == status_linked == 200 and "alias" in linked["linking"]["methods"]
+    assert all("links" not in m for m in plain["mentions"])
+    for mention in linked["mentions"]:
+        assert len(mention["links"]) <= 3 and (mention["links"][:1] or [None])[0] == mention["normalised"]
+    excel = next(m for m in linked["mentions"] if m["text"] == "Microsoft Excel")
+    assert (excel["normalised"]["method"], excel["normalised"]["category"]) == ("alias", "Spreadsheet software")
+    assert post(url, text=text, headers=key, query="?links=21")[0] == 422
+
+
 def test_each_bad_file_gets_its_4xx_and_kind_and_the_key_is_required(server, tmp_path):
     url, key = server
     for kind, path in broken(tmp_path).items():

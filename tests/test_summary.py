@@ -82,6 +82,7 @@ def test_summary_one_row_per_skill_across_labels_and_forms(tmp_path, results):
     aws = table["Amazon Web Services AWS software"]
     assert (aws["resumes"], aws["mentions"]) == ("3", "4")
     assert aws["label"] == "TECH_TOOL" and aws["labels"] == "TECH_TOOL;JOB_SKILL"  # 2 against 2: first seen
+    assert aws["category"] == "Data base user interface and query software"  # O*NET's commodity: to roll skills up
     actions = table["GitHub Actions"]  # "github actions" and "GitHub-Actions" too
     assert (actions["resumes"], actions["mentions"], actions["label"]) == ("3", "4", "TECH_TOOL")
     assert actions["labels"] == "TECH_TOOL;JOB_SKILL" and actions["concept_id"] == ""

@@ -180,6 +180,18 @@ def test_shipped_matches_rebuild(shipped):
     pd.testing.assert_frame_equal(build_vocabulary(TAXONOMIES), shipped)
 
 
+@pytest.mark.skipif(not TAXONOMIES.is_dir(), reason="shared taxonomies not available")
+def test_shipped_concept_attributes_match_rebuild_and_cover_every_concept(shipped):
+    from skillner.vocabulary import DEFAULT_CONCEPTS, build_concepts
+
+    attributes = pd.read_csv(DEFAULT_CONCEPTS, dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(build_concepts(TAXONOMIES).reset_index(drop=True), attributes)
+    assert set(shipped["concept_id"]) <= set(attributes["concept_id"])
+    excel = attributes[attributes["concept_id"].str.endswith(":Microsoft Excel")].iloc[0]
+    assert (excel["skill_type"], excel["category"]) == ("technology", "Spreadsheet software")
+    assert set(attributes["reuse_level"]) == {"", "transversal", "cross-sector", "sector-specific", "occupation-specific"}
+
+
 # Normalisation (issue 10): acronyms, family concepts, one concept per product.
 
 
