@@ -962,7 +962,8 @@ def cost_predict_cmd(
 
 @app.command("link-index")
 def link_index_cmd(
-    out: Path = typer.Option(None, help="Folder for the index (default build/linking/<taxonomy version>)"),
+    out: Path = typer.Option(None, help="Folder for the index (default: $SKILLNER_LINK_INDEX, else build/linking/"
+                                        "<taxonomy version> in a checkout, else ~/.cache/skillner/linking/<version>)"),
 ) -> None:
     """Embed every alias of the ESCO + O*NET table once (all-MiniLM-L6-v2; the trf extra)."""
     from .linking import DEFAULT_INDEX, Embedder, LinkIndex
@@ -978,7 +979,7 @@ def link_index_cmd(
 
 @app.command("link-eval")
 def link_eval_cmd(
-    index: Path = typer.Option(None, help="Index folder (default build/linking/<taxonomy version>)"),
+    index: Path = typer.Option(None, help="Index folder (default: where `skillner link-index` writes)"),
     share: float = typer.Option(0.2, help="Share of ESCO alternative labels and O*NET names held out"),
     out: Path = typer.Option(Path("reports/linking/heldout.json"), help="JSON report"),
 ) -> None:

@@ -29,7 +29,21 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 TAXONOMY_VERSION = "esco-1.1.1+onet-29.2"
-DEFAULT_INDEX = REPO_ROOT / "build" / "linking" / TAXONOMY_VERSION
+
+
+def _default_index() -> Path:
+    """Where `skillner link-index` writes and linking reads: $SKILLNER_LINK_INDEX if set; in a
+    checkout, build/linking/<taxonomy version>; for an installed wheel, the user's cache
+    ($XDG_CACHE_HOME or ~/.cache)/skillner/linking/<taxonomy version>."""
+    if os.environ.get("SKILLNER_LINK_INDEX"):
+        return Path(os.environ["SKILLNER_LINK_INDEX"])
+    if (REPO_ROOT / "pyproject.toml").is_file():
+        return REPO_ROOT / "build" / "linking" / TAXONOMY_VERSION
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "skillner" / "linking" / TAXONOMY_VERSION
+
+
+DEFAULT_INDEX = _default_index()
 MODEL_NAME = "all-MiniLM-L6-v2"
 # Concepts are ranked from this many nearest labels (a concept's score is its best label's).
 NEAREST_LABELS = 64

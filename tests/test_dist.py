@@ -30,7 +30,8 @@ def test_the_wheels_work_in_a_fresh_venv_outside_the_repository(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     (elsewhere / "cvs").mkdir(parents=True)
     (elsewhere / "cvs" / "cv.txt").write_text(RESUME.read_text(encoding="utf-8"), encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "SKILLNER_LINK_INDEX")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")  # where an installed skillner keeps its link index: none yet
 
     def run(*command):
         return subprocess.run(command, cwd=elsewhere, env=env, check=True, capture_output=True, text=True).stdout
@@ -39,8 +40,9 @@ def test_the_wheels_work_in_a_fresh_venv_outside_the_repository(tmp_path):
                                               "print(skillner.__file__); print(nlp.pipe_names)")
     assert where.startswith(str(venv)) and "ner" in where  # the installed package, not the checkout
     installed = json.loads(run(venv / "bin" / "skillner", "extract", "cvs/cv.txt"))
-    here = json.loads(subprocess.run([sys.executable, "-m", "skillner.cli", "extract", str(RESUME)], cwd=ROOT,
-                                     check=True, capture_output=True, text=True).stdout)
+    assert installed["linking"]["methods"] == ["alias"]  # no index in its cache: aliases, and it says so
+    here = json.loads(subprocess.run([sys.executable, "-m", "skillner.cli", "extract", str(RESUME), "--linking", "aliases"],
+                                     cwd=ROOT, check=True, capture_output=True, text=True).stdout)
     assert installed["mentions"] == here["mentions"] and len(installed["mentions"]) >= 10
     assert any(m["normalised"] for m in installed["mentions"])  # the alias table came with the wheel
     run(venv / "bin" / "skillner", "batch", "cvs", "--out", "rows.jsonl")
