@@ -1000,10 +1000,10 @@ def link_eval_cmd(
 
 
 def _linker_with_embeddings(threshold: Optional[float] = None):
-    from .linking import DEFAULT_THRESHOLD, Linker, LinkIndexError, LinkSettings
+    from .linking import Linker, LinkIndexError
 
     try:
-        return Linker.load(LinkSettings("embeddings", DEFAULT_THRESHOLD if threshold is None else threshold))
+        return Linker.load(_link_settings("embeddings", threshold, 0))
     except LinkIndexError as err:
         fail(str(err))
 

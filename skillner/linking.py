@@ -12,6 +12,7 @@ chunks); whether a nearest-neighbour library would pay is for the benchmark to s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -161,8 +162,10 @@ def query_text(text: str, label: str) -> str:
     return text if label != "TECH_TOOL" or text.lower().rstrip().endswith("software") else f"{text} software"
 
 
+@functools.lru_cache(maxsize=4)
 def load_attributes(path: Path = DEFAULT_CONCEPTS) -> dict[str, dict]:
-    """concept_id -> its `skill_type`, `reuse_level` and `category` (null where empty)."""
+    """concept_id -> its `skill_type`, `reuse_level` and `category` (null where empty). Read
+    once per process (0.1 s): `extract_docs` builds a Linker per call when given a ConceptIndex."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     return {row[0]: {"skill_type": row[1] or None, "reuse_level": row[2] or None, "category": row[3] or None}
             for row in frame[CONCEPT_COLUMNS].itertuples(index=False)}
@@ -231,9 +234,7 @@ class Linker:
             embedder = Embedder()
         except (LinkIndexError, ImportError, OSError) as error:
             if settings.mode == "embeddings":
-                message = str(error) if isinstance(error, LinkIndexError) else (
-                    f"linking by embeddings needs the trf extra ({error}): pip install 'skillner[trf]'")
-                raise LinkIndexError(message) from error
+                raise LinkIndexError(unavailable(index_dir) or str(error)) from error
             return cls(concepts, threshold=threshold)
         return cls(concepts, index, embedder, threshold)
 
@@ -257,15 +258,15 @@ class Linker:
             links.append([self._concept(found, 1.0, "alias")] if found else [])
         if self.index is None or self.embedder is None:
             return links
-        wanted = [i for i, found in enumerate(links) if len(found) < k]
-        queries = sorted({query_text(*mentions[i][:2]) for i in wanted})
+        asked = {i: query_text(*mentions[i][:2]) for i, found in enumerate(links) if len(found) < k}
+        queries = sorted(set(asked.values()))
         if not queries:
             return links
         near = dict(zip(queries, self.index.nearest(self.embedder.encode(queries), k=k + 1)))
         rows = self.index.rows
-        for i in wanted:
+        for i, query in asked.items():
             have = {c["concept_id"] for c in links[i]}
-            for row, score in near[query_text(*mentions[i][:2])]:
+            for row, score in near[query]:
                 concept_id = rows["concept_id"].iat[row]
                 if score < self.threshold or len(links[i]) >= k:
                     break

@@ -122,11 +122,15 @@ def _onet_rows(taxonomy_dir: Path) -> pd.DataFrame:
     )
     pairs = onet[["Example", "Commodity Code"]].drop_duplicates()
     rows = [
-        (alias, "TECH_TOOL", " ".join(ex.split()), f"onet:{code}:{' '.join(ex.split())}", "onet")
+        (alias, "TECH_TOOL", " ".join(ex.split()), _onet_concept_id(ex, code), "onet")
         for ex, code in pairs.itertuples(index=False)
         for alias in _variants(ex)
     ]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _onet_concept_id(example: str, commodity_code: str) -> str:
+    return f"onet:{commodity_code}:{' '.join(example.split())}"
 
 
 def build_vocabulary(taxonomy_dir: Path) -> pd.DataFrame:
@@ -162,10 +166,14 @@ def build_vocabulary(taxonomy_dir: Path) -> pd.DataFrame:
 
 def write_vocabulary(df: pd.DataFrame, path: Path) -> None:
     """Write the vocabulary as gzip-compressed UTF-8 CSV (small, diff-free to regenerate)."""
+    _write_csv_gz(df[COLUMNS], path)
+
+
+def _write_csv_gz(frame: pd.DataFrame, path: Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # gzip.compress stores no file name and mtime=0, so rebuilds are byte-identical.
-    path.write_bytes(gzip.compress(df[COLUMNS].to_csv(index=False).encode("utf-8"), mtime=0))
+    path.write_bytes(gzip.compress(frame.to_csv(index=False).encode("utf-8"), mtime=0))
 
 
 # An alias listed under several labels gets the most specific list's: O*NET/ESCO tool names beat
@@ -203,7 +211,7 @@ def build_concepts(taxonomy_dir: Path) -> pd.DataFrame:
                               "category": esco["conceptUri"].map(lambda uri: "digital" if uri in digital else "")})
     onet = pd.read_csv(taxonomy_dir / "onet-29.2" / "technology_skills.tsv", sep="\t", dtype=str, keep_default_na=False)
     pairs = onet[["Example", "Commodity Code", "Commodity Title"]].drop_duplicates(["Example", "Commodity Code"])
-    onet_rows = pd.DataFrame({"concept_id": [f"onet:{code}:{' '.join(ex.split())}" for ex, code in
+    onet_rows = pd.DataFrame({"concept_id": [_onet_concept_id(ex, code) for ex, code in
                                              pairs[["Example", "Commodity Code"]].itertuples(index=False)],
                               "skill_type": "technology", "reuse_level": "", "category": pairs["Commodity Title"].str.strip()})
     return pd.concat([onet_rows, esco_rows]).drop_duplicates("concept_id").sort_values("concept_id")[CONCEPT_COLUMNS]
@@ -216,7 +224,7 @@ def main(taxonomy_dir: Path, out_path: Path, concepts_path: Path | None = None) 
     write_vocabulary(df, Path(out_path))
     concepts = build_concepts(Path(taxonomy_dir))
     concepts_path = Path(concepts_path or Path(out_path).with_name("concepts.csv.gz"))
-    concepts_path.write_bytes(gzip.compress(concepts.to_csv(index=False).encode("utf-8"), mtime=0))
+    _write_csv_gz(concepts, concepts_path)
     print(f"{len(concepts)} concepts -> {concepts_path}")
     print(df.groupby(["source", "label"]).size().to_string())
     print(f"{len(df)} rows -> {out_path} ({Path(out_path).stat().st_size / 1e6:.2f} MB)")
