@@ -2,6 +2,7 @@
 DOCX and image files; and, with OCR off or not installed, the error that says how to turn it on."""
 
 import struct
+import time
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -175,3 +176,62 @@ def test_a_huge_scanned_page_is_rendered_within_the_pixel_limit(tmp_path, monkey
     monkeypatch.setattr(ocr, "ocr_image", lambda image, where: rendered.append(image.size) or "Python")
     assert read_file(tmp_path / "poster.pdf").text == "Python"
     assert rendered and rendered[0][0] * rendered[0][1] <= 1.001 * ocr.MAX_PIXELS  # PDFium rounds up
+
+
+def tesseracts() -> set[int]:
+    """The pids of every tesseract program running on this machine (a zombie, killed but not yet
+    reaped by PID 1, runs no more)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "tesseract" \
+                    and (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                found.add(int(entry.name))
+        except OSError:  # it ended while we looked
+            pass
+    return found
+
+
+def watch_tesseracts(seen: set[int], stop) -> None:
+    while not stop.is_set():
+        seen.update(tesseracts())
+        stop.wait(0.05)
+
+
+@needs_tesseract
+@pytest.mark.parametrize("how", ["extract", "batch"])
+def test_a_read_past_its_timeout_leaves_no_tesseract_running(scan, tmp_path, how, ruler_model):
+    """A slow scan (a 4-page TIFF: Tesseract needs seconds) read with a 1 s timeout: the reader
+    is killed with its process group, so the tesseract it started is gone too, not orphaned."""
+    import threading
+
+    from typer.testing import CliRunner
+
+    from skillner.cli import app
+    from skillner.readers.guard import read_isolated
+
+    pages, _ = scan
+    path = tmp_path / "slow" / "scan.tiff"
+    path.parent.mkdir()
+    pages[0].copy().save(path, save_all=True, append_images=[page.copy() for page in pages[1:] + pages])
+    before, seen, stop = tesseracts(), set(), threading.Event()
+    watcher = threading.Thread(target=watch_tesseracts, args=(seen, stop))
+    watcher.start()
+    try:
+        if how == "extract":
+            with pytest.raises(ReadError) as error:
+                read_isolated(path, timeout=1.0)
+            assert error.value.kind == "timeout"
+        else:
+            out = tmp_path / "rows.jsonl"
+            result = CliRunner().invoke(app, ["batch", str(path.parent), "--out", str(out), "--timeout", "1",
+                                              "--model", str(ruler_model)])
+            assert result.exit_code == 0, result.output
+            assert '"kind": "timeout"' in out.read_text()
+    finally:
+        stop.set()
+        watcher.join()
+    started = seen - before
+    assert started, "the scan was read before tesseract could be seen: make it slower"
+    time.sleep(0.5)  # a killed process needs a moment to leave the process table
+    assert not started & tesseracts(), "tesseract kept running after its reader was killed"

@@ -22,13 +22,13 @@ from .pdf import read_pdf
 from .text import TEXT_SUFFIXES, read_plain
 
 __all__ = ["ERROR_KINDS", "Extracted", "Limits", "ReadError", "UnsupportedFormat", "clean_text", "read_bytes",
-           "read_file", "reader_suffix"]
+           "read_file", "read_stdin", "reader_suffix"]
 
 
 def read_file(path: Path | str, limits: Limits = Limits()) -> Extracted:
     """The text of one resume file; `-` reads standard input as a text file."""
     if str(path) == "-":
-        return read_bytes(_read_stdin(limits), ".txt", "stdin", limits)
+        return read_bytes(read_stdin(limits), ".txt", "stdin", limits)
     path = Path(path)
     suffix = reader_suffix(path.name)
     return read_bytes(_read_regular_file(path, limits), suffix, path.name, limits)
@@ -73,7 +73,7 @@ def _read_regular_file(path: Path, limits: Limits) -> bytes:
     return data
 
 
-def _read_stdin(limits: Limits) -> bytes:
+def read_stdin(limits: Limits) -> bytes:
     """Standard input as bytes (its encoding is detected like a file's), at most `limits.max_bytes`."""
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:

@@ -6,7 +6,8 @@ fail to be a readable file into `ReadError("unreadable")`. `IsolatedReader` runs
 forked child with a wall-clock timeout per call and an address-space cap: a reader stuck in C code
 (PDFium, lxml), which no signal handler can interrupt, is killed and costs a `timeout`; one that
 allocates without bound hits the cap (`too_large`); one that crashes costs a `crash`, not the
-caller.
+caller. The child leads a process group of its own, killed as a group: a program it started
+(Tesseract, for OCR) dies with it instead of running on under PID 1.
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class IsolatedReader:
             os.close(to_child)
             os.close(from_child)
             _serve(from_parent, to_parent, self.memory_mb)
+        _own_group(pid)  # in the parent too: the group must exist before any kill of it
         os.close(from_parent)
         os.close(to_parent)
         self.pid, self._send, self._receive = pid, to_child, from_child
@@ -129,11 +131,10 @@ class IsolatedReader:
         for handle in (self._send, self._receive):
             os.close(handle)
         if kill:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            _kill_group(self.pid)
         _, status = os.waitpid(self.pid, 0)
+        if kill:
+            _kill_group(self.pid)  # what the child started after the first kill, or left behind dying
         self.pid = 0
         return status
 
@@ -150,6 +151,21 @@ class IsolatedReader:
         """Stop the child now. `close` waits for the child to see its pipe closed, which never
         happens while a sibling reader forked later holds a copy of that pipe (the service)."""
         self._stop(kill=True)
+
+
+def _own_group(pid: int) -> None:
+    try:
+        os.setpgid(pid, pid)
+    except (PermissionError, ProcessLookupError):  # the child did it first, or has died already
+        pass
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILL to the child's process group: the child and every program it started."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):  # nothing left in the group
+        pass
 
 
 class _Expired(Exception):
@@ -186,6 +202,7 @@ def _serve(receive: int, send: int, memory_mb: int) -> None:
     """The child's loop: calls in, results out, until the parent closes the pipe or dies."""
     status = 0
     try:
+        _own_group(0)
         die_with_parent()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
@@ -225,8 +242,12 @@ def _cap_address_space(memory_mb: int) -> None:
 
 def read_isolated(path: str | Path, limits: Limits = Limits(), timeout: float = 60.0,
                   memory_mb: int = READ_MEMORY_MB) -> Extracted:
-    """`read_file` in a child process, bounded in time and memory (for `skillner extract`)."""
-    from . import read_file
+    """`read_file` in a child process, bounded in time and memory (for `skillner extract`).
+    Standard input is read here: the child, in a process group of its own, is not in the
+    terminal's foreground and would be stopped (SIGTTIN) reading it."""
+    from . import read_bytes, read_file, read_stdin
 
     with IsolatedReader(memory_mb) as reader:
+        if str(path) == "-":
+            return reader.call(read_bytes, (read_stdin(limits), ".txt", "stdin", limits), timeout)
         return reader.call(read_file, (path, limits), timeout)
