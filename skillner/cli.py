@@ -416,7 +416,10 @@ def serve_cmd(
     model: Optional[Path] = typer.Option(None, help="Pipeline directory (default: the shipped model)"),
     max_mb: float = typer.Option(20.0, help="Larger uploads get 413"),
     max_pages: int = typer.Option(50, help="PDFs with more pages get 422 (too_many_pages)"),
-    timeout: float = typer.Option(60.0, help="Seconds allowed to read one file (then 422, kind timeout)"),
+    timeout: float = typer.Option(60.0, help="Seconds allowed to read one file, and of model time to parse its "
+                                             "text (then 422, kind timeout)"),
+    body_timeout: float = typer.Option(30.0, help="Seconds for a request's body to arrive (then 408, kind "
+                                                  "slow_upload); it takes no slot until then"),
     concurrent: int = typer.Option(4, help="Requests read and parsed at once per process; more get 503"),
     ocr: bool = typer.Option(True, help="Read scanned pages and images with Tesseract when it is installed"),
     linking: str = LINKING,
@@ -432,11 +435,13 @@ def serve_cmd(
 
     _positive("--max-mb", max_mb)
     _positive("--timeout", timeout)
+    _positive("--body-timeout", body_timeout)
     if concurrent < 1 or workers < 1 or max_pages < 1:
         fail("--concurrent, --workers and --max-pages must be positive")
     os.environ.update({"SKILLNER_SERVE_MODEL": str(model or ""), "SKILLNER_SERVE_LIMITS": json.dumps(
         {"max_bytes": max(1, int(max_mb * 1e6)), "max_pages": max_pages, "ocr": ocr}),
-        "SKILLNER_SERVE_TIMEOUT": str(timeout), "SKILLNER_SERVE_CONCURRENT": str(concurrent),
+        "SKILLNER_SERVE_TIMEOUT": str(timeout), "SKILLNER_SERVE_BODY_TIMEOUT": str(body_timeout),
+        "SKILLNER_SERVE_CONCURRENT": str(concurrent),
         "SKILLNER_SERVE_LINKING": json.dumps(dataclasses.asdict(_link_settings(linking, link_threshold, 0)))})
     uvicorn.run("skillner.service.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")

@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -155,27 +156,42 @@ def _crash(data, name, limits):
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-@pytest.fixture()
-def fragile_server(monkeypatch, ruler_model):
-    """A real server on a free port, in a thread of this process, whose readers of `.hang` and
-    `.crash` files hang or die (as PDFium might), with one request at a time and a 2 s read limit."""
+@contextmanager
+def threaded_server(settings):
+    """A real uvicorn server on a free port, in a thread of this process (so readers and pipeline
+    components that a test registers are the server's too)."""
     import uvicorn
 
-    from skillner import readers
-    from skillner.service.app import ServiceSettings, create_app
+    from skillner.service.app import create_app
 
-    monkeypatch.setitem(readers._READERS, ".hang", _hang)
-    monkeypatch.setitem(readers._READERS, ".crash", _crash)
     port = _free_port()
-    served = uvicorn.Server(uvicorn.Config(create_app(ServiceSettings(model=ruler_model, timeout=2, max_concurrent=1)),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    served = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=served.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
     wait_until_up(url)
-    yield url
-    served.should_exit = True
-    thread.join(30)
+    try:
+        yield url
+    finally:
+        served.should_exit = True
+        thread.join(30)
+
+
+PAGE_KEY = {"X-API-Key": "page-key"}
+
+
+@pytest.fixture()
+def fragile_server(monkeypatch, ruler_model):
+    """A server whose readers of `.hang` and `.crash` files hang or die (as PDFium might), with one
+    request at a time, a 2 s read limit and an API key."""
+    from skillner import readers
+    from skillner.service.app import ServiceSettings
+
+    monkeypatch.setitem(readers._READERS, ".hang", _hang)
+    monkeypatch.setitem(readers._READERS, ".crash", _crash)
+    with threaded_server(ServiceSettings(model=ruler_model, timeout=2, max_concurrent=1,
+                                         api_key=PAGE_KEY["X-API-Key"])) as url:
+        yield url
 
 
 def test_a_hanging_or_killing_file_costs_its_request_and_excess_requests_get_503(fragile_server, tmp_path):
@@ -183,18 +199,19 @@ def test_a_hanging_or_killing_file_costs_its_request_and_excess_requests_get_503
     (tmp_path / "stuck.hang").write_text("x")
     (tmp_path / "boom.crash").write_text("x")
     started = time.monotonic()
-    assert post(url, tmp_path / "boom.crash")[:2] == (422, {"error": {
+    assert post(url, tmp_path / "boom.crash", headers=PAGE_KEY)[:2] == (422, {"error": {
         "kind": "crash", "message": "reading it killed the reader process"}})
     waiting = {}
-    hanging = threading.Thread(target=lambda: waiting.update(answer=post(url, tmp_path / "stuck.hang")))
+    hanging = threading.Thread(target=lambda: waiting.update(answer=post(url, tmp_path / "stuck.hang",
+                                                                         headers=PAGE_KEY)))
     hanging.start()
     time.sleep(0.5)  # the hanging request holds the only slot
-    status, body, headers = post(url, text="Python and SQL")
+    status, body, headers = post(url, text="Python and SQL", headers=PAGE_KEY)
     assert status == 503 and body["error"]["kind"] == "busy" and headers["Retry-After"] == "1"
     hanging.join(30)
     assert waiting["answer"][0] == 422 and waiting["answer"][1]["error"]["kind"] == "timeout"
     assert time.monotonic() - started < 20
-    status, body, _ = post(url, text="Python and SQL")  # the server, and a fresh reader, go on
+    status, body, _ = post(url, text="Python and SQL", headers=PAGE_KEY)  # the server, and a fresh reader, go on
     assert status == 200 and [m["text"] for m in body["mentions"]] == ["Python", "SQL"]
 
 
@@ -217,6 +234,8 @@ def test_the_page_shows_the_skills_of_an_uploaded_resume_in_a_real_browser(fragi
     browser = webdriver.Chrome(options=options, service=webdriver.ChromeService("/usr/bin/chromedriver"))
     try:
         browser.get(fragile_server + "/")
+        WebDriverWait(browser, 30).until(lambda b: b.find_element(By.ID, "key").is_displayed())  # a key is asked for
+        browser.find_element(By.ID, "key").send_keys(PAGE_KEY["X-API-Key"])
         browser.find_element(By.ID, "file").send_keys(str(resume))
         WebDriverWait(browser, 60).until(lambda b: "mentions" in b.find_element(By.ID, "status").text)
         marks = [tuple(pair) for pair in browser.execute_script(  # the label, and the span's own text
@@ -227,6 +246,9 @@ def test_the_page_shows_the_skills_of_an_uploaded_resume_in_a_real_browser(fragi
         assert len(rows) == 4 and "Python" in rows[0].text
         assert rows[0].text.endswith("—")  # an entity ruler gives no confidence
         assert browser.find_element(By.ID, "download").get_attribute("href").startswith("blob:")
+        # the page ran under its Content-Security-Policy: nothing of it was refused
+        refused = [entry["message"] for entry in browser.get_log("browser") if "Content Security Policy" in entry["message"]]
+        assert not refused, refused
         artefacts = ROOT / "build" / "test-artifacts"
         artefacts.mkdir(parents=True, exist_ok=True)
         assert browser.save_screenshot(str(artefacts / "page.png"))
