@@ -56,7 +56,8 @@ $(VENV)/.installed-ray: $(VENV)/.installed
 install-ray: $(VENV)/.installed-ray
 
 # A local Ray head (no dashboard; RAY_DASHBOARD=1 adds one on 127.0.0.1:8265) with token authentication
-# (token in ~/.ray/auth_token; Ray listens on all interfaces, so the token keeps others out), for
+# (token in ~/.ray/auth_token; Ray 2.60 binds its GCS and raylet on all interfaces whatever
+# --node-ip-address says, so the token keeps others out: docs/ray.md), for
 # tests and trials: `skillner batch DIR --engine ray --address 127.0.0.1:$(RAY_PORT)`.
 RAY_PORT ?= 6379
 ray-up: $(VENV)/.installed-ray

@@ -516,19 +516,25 @@ def batch_cmd(
             bar.update(task, total=total)
 
         try:
-            report = run_batch(source, out, settings, progress=on_row, on_total=on_total)
-        except BatchInterrupted as err:
-            typer.echo(f"error: {err}", err=True)
-            raise typer.Exit(128 + err.signum)
-        except BatchError as err:
-            fail(str(err))
+            report, stopped = run_batch(source, out, settings, progress=on_row, on_total=on_total), None
+        except BatchError as err:  # said once the bar is gone, so that it is the last line
+            report, stopped = None, err
+    if isinstance(stopped, BatchInterrupted):
+        typer.echo(f"error: {stopped}", err=True)
+        raise typer.Exit(128 + stopped.signum)
+    if stopped is not None:
+        fail(str(stopped))
     errors = ", ".join(f"{kind} {n}" for kind, n in report["errors"].items()) or "none"
     typer.echo(f"{report['files']} files: {report['processed']} processed, {report['already_done']} already done; "
                f"{report['ok']} with skills read, errors: {errors}; {report['mentions']} skill mentions; "
                f"{report['seconds']:.1f} s, {report['files_per_second']} files/s with {report['workers']} "
                f"{'actor' if engine == 'ray' else 'worker'}(s)")
     if summary:
-        skills = write_summary(out, summary)
+        try:
+            skills = write_summary(out, summary)
+        except OSError as err:
+            fail(f"cannot write --summary {summary} ({err.strerror or err}); the rows in {out} are complete: "
+                 "run the same command with --resume to write it")
         typer.echo(f"{skills} distinct skills across the folder -> {summary}")
 
 

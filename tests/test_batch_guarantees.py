@@ -196,6 +196,54 @@ def test_a_second_batch_on_the_same_out_is_refused_naming_the_first(tmp_path):
     assert not out.exists()
 
 
+def test_a_batch_writing_through_a_symlink_is_the_same_out_and_the_link_stays_a_link(tmp_path, ruler_model):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"cv{i}.txt").write_text(variant(i), encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    out, link = tmp_path / "rows.jsonl", tmp_path / "link.jsonl"
+    out.write_text("", encoding="utf-8")
+    link.symlink_to(out)
+    with _locked(out):  # a batch writing rows.jsonl
+        with pytest.raises(BatchError, match="another batch"):
+            run_batch(folder, link, BatchSettings(glob="*.txt", model=ruler_model))
+    with _locked(out):
+        with pytest.raises(BatchError, match="another batch"):  # through a relative link too
+            run_batch(folder, Path(os.path.relpath(link)), BatchSettings(glob="*.txt", model=ruler_model))
+    run_batch(folder, link, BatchSettings(glob="*.txt", model=ruler_model, resume=True))
+    run_batch(folder, link, BatchSettings(glob="*.txt", model=ruler_model, resume=True, retry_errors=True))
+    assert link.is_symlink() and sorted(row["file"] for row in rows(out)) == [
+        "cv0.txt", "cv1.txt", "cv2.txt", "empty.txt"]
+
+
+@pytest.mark.slow
+def test_a_write_the_disk_refuses_is_one_line_and_resume_finishes_with_every_file_once(tmp_path, ruler_model):
+    """The file-size limit (RLIMIT_FSIZE) makes the kernel refuse writes past 3,000 bytes, as a
+    full disk does (EFBIG where a full disk says ENOSPC): the run stops with one line naming
+    what was kept, and --resume on a roomy disk cuts the torn row and writes the rest."""
+    import resource
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"cv{i:02d}.txt").write_text(variant(i), encoding="utf-8")
+    out = tmp_path / "rows.jsonl"
+    command = [sys.executable, "-m", "skillner.cli", "batch", str(folder), "--out", str(out), "--model",
+               str(ruler_model)]
+    refused = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, preexec_fn=lambda: resource.setrlimit(
+        resource.RLIMIT_FSIZE, (3_000, resource.RLIM_INFINITY)))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+    said = refused.stderr.strip().splitlines()[-1]
+    assert said.startswith("error: cannot write") and "whole row(s) written before are kept" in said
+    assert "--resume" in said and out.stat().st_size == 3_000
+    kept = int(said.split("the ", 1)[1].split(" whole")[0])
+    assert 0 < kept < 12 and len(out.read_bytes().split(b"\n")) == kept + 1  # the kept rows and a torn one
+    finished = subprocess.run(command + ["--resume"], cwd=ROOT, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert sorted(row["file"] for row in rows(out)) == [f"cv{i:02d}.txt" for i in range(12)]
+
+
 def _processes_with(marker: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():

@@ -92,6 +92,22 @@ def test_a_list_of_paths_and_resume_give_the_same_rows_on_both_engines(ray_head,
 
 
 @pytest.mark.slow
+def test_a_relative_folder_and_model_are_read_by_actors_in_another_working_directory(ray_head, ruler_model,
+                                                                                     tmp_path, monkeypatch):
+    """Ray's workers run in a folder of their own: a path relative to the driver's was 'vanished
+    or does not exist' there, for every file, with exit status 0."""
+    import shutil
+
+    resumes(tmp_path / "cvs", 3)
+    shutil.copytree(ruler_model, tmp_path / "model")
+    monkeypatch.chdir(tmp_path)
+    report = run_batch(Path("cvs"), Path("rows.jsonl"), BatchSettings(
+        engine="ray", address=ray_head.address, workers=1, model=Path("model")))
+    assert report["ok"] == 3 and report["errors"] == {}
+    assert sorted(row["file"] for row in rows(tmp_path / "rows.jsonl")) == ["cv00.txt", "cv01.txt", "cv02.txt"]
+
+
+@pytest.mark.slow
 def test_reading_that_crashes_or_hangs_costs_one_row_and_a_file_that_kills_its_actor_too(ray_head, ruler_model,
                                                                                          tmp_path):
     folder = resumes(tmp_path / "in", 6)

@@ -16,12 +16,17 @@ file that kills a worker again gets a `crash` row; a chunk that overruns its dea
 worker stuck where no timeout reaches) is handled the same way, and gets a `timeout` row.
 
 One batch at a time writes an `out`: an exclusive lock on `<out>.lock` (holding its pid)
-refuses a second. Workers die with the driver (PR_SET_PDEATHSIG on Linux), and SIGTERM or
+refuses a second; `out` is resolved first, so a symlink to a file another batch writes is
+refused too, and --resume rewrites the file, never the link. A write that fails (disk full, a
+file-size limit, an I/O error) ends the run with a one-line BatchError: the whole rows before it
+are kept, and --resume cuts the torn last line and finishes. The folder and `--model` are made
+absolute: Ray actors and worker processes may run in another working directory. Workers die with the driver (PR_SET_PDEATHSIG on Linux), and SIGTERM or
 SIGINT stop the workers and end the run with the rows written so far (`BatchInterrupted`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import math
@@ -180,15 +185,20 @@ def _not_results(out: Path, number: int, why: str) -> BatchError:
 def _drop_rows(out: Path, retry_kinds: tuple[str, ...]) -> None:
     """`out` without the rows to retry (and a torn last line), replaced in one rename."""
     temporary = out.with_name(f".{out.name}.retry")
-    with out.open("rb") as source, temporary.open("wb") as target:
-        for line in source:
-            if not line.endswith(b"\n"):
-                break
-            row = json.loads(line)
-            if not (row["status"] == "error" and row.get("error", {}).get("kind") in retry_kinds):
-                target.write(line)
-        target.flush()
-        os.fsync(target.fileno())
+    try:
+        with out.open("rb") as source, temporary.open("wb") as target:
+            for line in source:
+                if not line.endswith(b"\n"):
+                    break
+                row = json.loads(line)
+                if not (row["status"] == "error" and row.get("error", {}).get("kind") in retry_kinds):
+                    target.write(line)
+            target.flush()
+            os.fsync(target.fileno())
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise BatchError(f"cannot rewrite {out} without the rows to retry ({error.strerror or error}): it was left "
+                         "as it was; make room and run the same command again") from None
     os.replace(temporary, out)
 
 
@@ -211,8 +221,12 @@ def _locked(out: Path):
         except FileNotFoundError:
             pass
         os.close(handle)
-    os.ftruncate(handle, 0)
-    os.write(handle, f"{os.getpid()}\n".encode())
+    try:
+        os.ftruncate(handle, 0)
+        os.write(handle, f"{os.getpid()}\n".encode())
+    except OSError as error:
+        os.close(handle)
+        raise BatchError(f"cannot write the lock file {lock} ({error.strerror or error}); nothing was written") from None
     try:
         yield
     finally:
@@ -333,7 +347,9 @@ def run_batch(root: Path, out: Path, settings: BatchSettings = BatchSettings(),
     into `out`; returns the run's summary. `progress` gets each row as it is written (None for
     a file found already done)."""
     settings.check()
-    root, out = Path(root), Path(out)
+    root, out = Path(os.path.abspath(root)), Path(os.path.realpath(out))
+    if settings.model is not None:
+        settings = dataclasses.replace(settings, model=Path(os.path.abspath(settings.model)))
     if not root.is_dir() and not root.is_file():
         raise BatchError(f"{root} is not a folder{' or a file' if root.exists() else ''}: batch takes a folder "
                          "of resumes, or a text file with one path per line")
@@ -396,7 +412,10 @@ def _run(entries: list[Entry], finished: dict, out: Path, settings: BatchSetting
             if row is None:
                 counts["already_done"] += 1
             else:
-                os.write(handle, _encode(row))
+                try:
+                    _append(handle, _encode(row))
+                except OSError as error:
+                    raise _write_failed(out, counts["written"], error) from None
                 counts["written"] += 1
                 if row["status"] == "ok":
                     counts["ok"] += 1
@@ -412,8 +431,14 @@ def _run(entries: list[Entry], finished: dict, out: Path, settings: BatchSetting
             chunks = [tasks[i:i + settings.chunk_size] for i in range(0, len(tasks), settings.chunk_size)]
             workers = run_chunks(chunks, settings, write, peak_mb)
     finally:
-        os.fsync(handle)
+        try:
+            os.fsync(handle)
+            synced = None
+        except OSError as error:  # reported below unless an error of the run is on its way already
+            synced = error
         os.close(handle)
+    if synced is not None:
+        raise _write_failed(out, counts["written"], synced)
     seconds = time.perf_counter() - start
     processed = len(entries) - counts["already_done"]
     return {"files": len(entries), "already_done": counts["already_done"], "processed": processed,
@@ -421,6 +446,18 @@ def _run(entries: list[Entry], finished: dict, out: Path, settings: BatchSetting
             "mentions": counts["mentions"], "seconds": round(seconds, 2),
             "files_per_second": round(processed / seconds, 2) if seconds else None,
             "engine": settings.engine, "workers": workers, "peak_worker_mb": round(max(peak_mb), 1) if peak_mb else None}
+
+
+def _append(handle: int, data: bytes) -> None:
+    """All of `data`: a write cut short by a full disk is finished, or raises the disk's error."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view):]
+
+
+def _write_failed(out: Path, written: int, error: OSError) -> BatchError:
+    return BatchError(f"cannot write {out} ({error.strerror or error}): the {written} whole row(s) written before "
+                      "are kept; make room (or fix the disk) and run the same command with --resume to finish")
 
 
 def _encode(row: dict) -> bytes:
