@@ -405,7 +405,10 @@ def extract_cmd(
                                 min_confidence=min_confidence, links=links))
     result = {"file": file, "reader": extracted.reader, "pages": extracted.pages, "ocr_pages": extracted.ocr_pages,
               "chars": len(extracted.text), **({"text": extracted.text} if with_text else {}), **result}
-    typer.echo(format_result(result, output_format))
+    try:
+        typer.echo(format_result(result, output_format))
+    except OSError as err:  # a full disk or a closed pipe behind standard output
+        fail(f"cannot write the result to standard output ({err.strerror or err})")
 
 
 @app.command("serve")

@@ -244,6 +244,15 @@ def test_a_write_the_disk_refuses_is_one_line_and_resume_finishes_with_every_fil
     assert sorted(row["file"] for row in rows(out)) == [f"cv{i:02d}.txt" for i in range(12)]
 
 
+def test_extract_into_a_full_device_is_one_line(tmp_path, ruler_model):
+    (tmp_path / "cv.txt").write_text(RESUME, encoding="utf-8")
+    with open("/dev/full", "w") as full:  # every write: ENOSPC
+        done = subprocess.run([sys.executable, "-m", "skillner.cli", "extract", str(tmp_path / "cv.txt"), "--model",
+                               str(ruler_model)], cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 1 and done.stderr.strip() == (
+        "error: cannot write the result to standard output (No space left on device)")
+
+
 def _processes_with(marker: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
