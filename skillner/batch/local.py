@@ -347,6 +347,7 @@ def run_batch(root: Path, out: Path, settings: BatchSettings = BatchSettings(),
     into `out`; returns the run's summary. `progress` gets each row as it is written (None for
     a file found already done)."""
     settings.check()
+    _check_out(Path(out), settings.resume)  # as given: a link to a pipe resolves to no file at all
     root, out = Path(os.path.abspath(root)), Path(os.path.realpath(out))
     if settings.model is not None:
         settings = dataclasses.replace(settings, model=Path(os.path.abspath(settings.model)))
