@@ -243,11 +243,11 @@ def _cap_address_space(memory_mb: int) -> None:
 def read_isolated(path: str | Path, limits: Limits = Limits(), timeout: float = 60.0,
                   memory_mb: int = READ_MEMORY_MB) -> Extracted:
     """`read_file` in a child process, bounded in time and memory (for `skillner extract`).
-    Standard input is read here: the child, in a process group of its own, is not in the
-    terminal's foreground and would be stopped (SIGTTIN) reading it."""
+    Standard input from a terminal is read here (someone is typing it): the child, in a process
+    group of its own, is not in the terminal's foreground and would be stopped (SIGTTIN)."""
     from . import read_bytes, read_file, read_stdin
 
     with IsolatedReader(memory_mb) as reader:
-        if str(path) == "-":
+        if str(path) == "-" and sys.stdin is not None and sys.stdin.isatty():
             return reader.call(read_bytes, (read_stdin(limits), ".txt", "stdin", limits), timeout)
         return reader.call(read_file, (path, limits), timeout)
