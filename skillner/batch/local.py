@@ -20,8 +20,8 @@ refuses a second; `out` is resolved first, so a symlink to a file another batch 
 refused too, and --resume rewrites the file, never the link. A write that fails (disk full, a
 file-size limit, an I/O error) ends the run with a one-line BatchError: the whole rows before it
 are kept, and --resume cuts the torn last line and finishes. The folder and `--model` are made
-absolute: Ray actors and worker processes may run in another working directory. Workers die with the driver (PR_SET_PDEATHSIG on Linux), and SIGTERM or
-SIGINT stop the workers and end the run with the rows written so far (`BatchInterrupted`).
+absolute: Ray actors and worker processes may run in another working directory. Workers die
+with the driver (PR_SET_PDEATHSIG on Linux), and SIGTERM or SIGINT stop the workers and end the run with the rows written so far (`BatchInterrupted`).
 """
 
 from __future__ import annotations
@@ -354,7 +354,6 @@ def run_batch(root: Path, out: Path, settings: BatchSettings = BatchSettings(),
     if not root.is_dir() and not root.is_file():
         raise BatchError(f"{root} is not a folder{' or a file' if root.exists() else ''}: batch takes a folder "
                          "of resumes, or a text file with one path per line")
-    _check_out(out, settings.resume)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -270,8 +270,6 @@ def _json_text(body: bytes, limits: Limits) -> str:
                                     f"{surrogate.start():,}), which is not a character")
     if len(text) > limits.max_chars:
         raise ReadError("too_large", f"the text is {len(text):,} characters, over the limit of {limits.max_chars:,}")
-    if not text.strip():
-        raise ReadError("empty_file", "the text is empty")
     return text
 
 
@@ -281,7 +279,7 @@ def _extract(state: _State, name: str, data: bytes | str, suffix: str, with_text
     if isinstance(data, str):
         extracted = Extracted(clean_text(data.replace("\x00", " ")), "text (json)")
         if not extracted.text.strip():
-            raise ReadError("empty_file", "the text holds no characters but controls and spaces")
+            raise ReadError("empty_file", "the text is empty (nothing but spaces and control characters)")
     else:
         reader = state.readers.get()
         try:
