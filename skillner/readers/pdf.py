@@ -38,37 +38,37 @@ def read_pdf(data: bytes, name: str, limits: Limits) -> Extracted:
 
 
 def _pdf_page_text(page) -> str:
-    """A page's text in reading order.
+    """A page's text in reading order, rebuilt from its glyphs' positions.
 
-    PDFium returns text in content-stream order, which keeps a row ("Engineer ... Jan 2020 -
-    Present") on one line but interleaves a two-column table line by line. So a page is read
-    column by column only when a vertical gutter separates two real columns (see
-    `_is_column_layout`); whole words are assigned to a side, never cut.
+    Neither PDFium's text nor its content-stream order can be trusted as they come: Qt
+    (wkhtmltopdf) draws no space glyphs and places each word, or each glyph, on its own, so
+    PDFium's text glues words or breaks lines between letters; Skia (Chrome, Google Docs)
+    paints floats first, so a right-aligned date comes before its title. So words are cut
+    where glyphs are apart (`_words`), lines are words on one baseline, left to right, top to
+    bottom, and a page is read column by column only when a vertical gutter separates two
+    real columns (`_is_column_layout`); whole words are assigned to a side, never cut.
     """
     textpage = page.get_textpage()
     try:
-        text = textpage.get_text_range()
-        rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
-        if not rects:
+        words = _words(_glyphs(textpage))
+        if not words:
             return ""
-        gutter = _gutter(rects)
+        lines = _lines(words)
+        gutter = _gutter([(w.left, w.bottom, w.right, w.top) for w in words])
         if gutter is not None:
-            lines = _lines(_words(textpage, text))
             gutter = _fewest_words_crossing(lines, gutter)
             if _is_column_layout(lines, gutter):
-                text = _read_columns(lines, gutter)
-        # A soft hyphen in a text layer was drawn: the font's visible hyphen ("multi-master",
-        # "Sep. 2023 - Mar. 2024"); one at a line end is left to clean_text's hyphenation rules.
-        return text.replace("\u00ad", "-")
+                return _read_columns(lines, gutter)
+        return "\n".join(_joined(line) for line in lines)
     finally:
         textpage.close()
 
 
 def _gutter(rects, min_lines: int = 3) -> float | None:
-    """An x position that at most 10 % of the text rectangles cross, with at least `min_lines`
-    rectangles (and 5 % of them) wholly on each side; None for a single-column page.
+    """An x position that at most 10 % of the word boxes cross, with at least `min_lines`
+    boxes (and 5 % of them) wholly on each side; None for a single-column page.
     A candidate only: `_is_column_layout` decides whether the sides are columns or rows.
-    Counted by bisection over sorted edges, so a page of one rectangle per glyph stays fast."""
+    Counted by bisection over sorted edges, so a page of many words stays fast."""
     lefts, rights = sorted(r[0] for r in rects), sorted(r[2] for r in rects)
     empty_at = Counter(r[2] for r in rects if r[0] >= r[2])  # zero-width: neither side of its own x
     left, right = lefts[0], rights[-1]
@@ -85,49 +85,122 @@ def _gutter(rects, min_lines: int = 3) -> float | None:
     return None if best is None else best[1]
 
 
-# PDFium's markers for a hyphen it found at a line end: the word goes on on the next line.
-_LINE_END_HYPHENS = "\ufffe\x02"
+# Hyphens as drawn: PDFium's markers for one it took for a line end's (Qt draws every hyphen
+# so), and a soft hyphen in a text layer, which was drawn as the font's visible hyphen. One at
+# a line end is left to clean_text's hyphenation rules.
+_HYPHENS = "\ufffe\x02\u00ad"
+# A space wider than this share of the font size, beyond the line's own letter spacing, parts
+# two words: tuned on tests/pdf_producers.py's corpus and the LaTeX and office PDFs
+# (benchmarks/bench_pdf.py); Qt's and TeX's spaces are positions, not glyphs.
+WORD_GAP, GUESS_GAP = 0.1, 0.05
+
+
+class _Glyph:
+    """A drawn character: its loose box (the advance by the font's height, so its height is
+    the size as drawn: FPDFText_GetFontSize leaves out the text matrix's scale, which Qt
+    uses), its baseline, and what stands between it and the glyph before: `_SPACE` (white
+    space the PDF holds), `_GUESS` (a space PDFium guessed from a gap), or None."""
+
+    __slots__ = ("after", "baseline", "bottom", "left", "right", "size", "text", "top")
+
+    def __init__(self, text, left, right, bottom, top, baseline, after):
+        self.text, self.left, self.right, self.bottom, self.top, self.baseline, self.after = \
+            text, left, right if right > left else left, bottom, top, baseline, after
+        self.size = top - bottom if top - bottom > 1.0 else 1.0
+
+
+_SPACE, _GUESS = "space", "guess"
+
+
+def _glyphs(textpage) -> list[_Glyph]:
+    """The page's glyphs in content-stream order (PDFium's guessed line breaks are dropped:
+    Qt's glyphs drawn one by one each get one). Read by PDFium's character index, not from
+    its text: a character beyond the BMP (an emoji) takes two indices, one per UTF-16 half,
+    so the text's positions drift from the boxes after the first one."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    handle, box, x, y = textpage.raw, pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
+    box_p, x_p, y_p = ctypes.byref(box), ctypes.byref(x), ctypes.byref(y)
+    generated = pdfium_c.FPDFText_IsGenerated
+    # The two calls made for every glyph go through prototypes without argument types: ctypes'
+    # checks of them cost twice the call (bench_pdf.py); the arguments are made right here.
+    bare, raw_handle = ctypes.CFUNCTYPE(ctypes.c_int), ctypes.cast(handle, ctypes.c_void_p)
+    loose_box = bare(ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value)
+    origin = bare(ctypes.cast(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_void_p).value)
+    count = pdfium_c.FPDFText_CountChars(handle)
+    buffer = (ctypes.c_ushort * (count + 1))()
+    pdfium_c.FPDFText_GetText(handle, 0, count, buffer)
+    units = buffer[:count]  # one UTF-16 unit per index
+    index, glyphs, after = 0, [], None
+    while index < count:
+        code, first = units[index], index
+        index += 1
+        if 0xD800 <= code < 0xDC00 and index < count and 0xDC00 <= units[index] < 0xE000:
+            code, index = 0x10000 + ((code - 0xD800) << 10) + (units[index] - 0xDC00), index + 1
+        char = chr(code) if not 0xD800 <= code < 0xE000 else "\ufffd"
+        if char.isspace() or char == "\x00":
+            if after is not _SPACE:
+                if not generated(handle, first):
+                    after = _SPACE
+                elif char == " ":
+                    after = _GUESS
+            continue
+        loose_box(raw_handle, first, box_p)
+        origin(raw_handle, first, x_p, y_p)
+        glyphs.append(_Glyph("-" if char in _HYPHENS else char, box.left, box.right, box.bottom, box.top, y.value, after))
+        after = None
+    return glyphs
 
 
 class _Word:
     __slots__ = ("baseline", "bottom", "left", "right", "text", "top")
 
-    def __init__(self, text, left, right, bottom, top, baseline):
+    def __init__(self, glyph: _Glyph):
         self.text, self.left, self.right, self.bottom, self.top, self.baseline = \
-            text, left, right, bottom, top, baseline
+            glyph.text, glyph.left, glyph.right, glyph.bottom, glyph.top, glyph.baseline
 
 
-def _words(textpage, text: str) -> list[_Word]:
-    """The page's words with their boxes (PDFium's loose boxes: the font's height) and
-    baselines. A word ends at white space, at a line-end hyphen, and where the next character
-    jumps away (back to the left, up or down, or past a gap that PDFium took for no space)."""
-    import ctypes
-
-    import pypdfium2.raw as pdfium_c
-
-    box, x, y = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
-    loose_box, origin, handle = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin, textpage.raw
-    words, current = [], None
-    for index, char in enumerate(text):
-        if char.isspace():
-            current = None
-            continue
-        loose_box(handle, index, box)
-        left, right, bottom, top = box.left, box.right, box.bottom, box.top
-        if current is not None:
-            height = max(current.top - current.bottom, top - bottom, 1.0)
-            if (left < current.left - 1 or left > current.right + 0.1 * height
-                    or abs(bottom - current.bottom) > 0.5 * height):
-                current = None
-        if current is None:
-            origin(handle, index, x, y)
-            current = _Word("", left, right, bottom, top, y.value)
-            words.append(current)
-        elif right > current.right:
-            current.right = right
-        current.text += "-" if char in _LINE_END_HYPHENS else char
-        if char in _LINE_END_HYPHENS:
-            current = None
+def _words(glyphs: list[_Glyph]) -> list[_Word]:
+    """Glyphs joined into words. A run is glyphs in stream order on one baseline, none far
+    left of the last (a ligature's second letter shares its first one's box); within it, a
+    word ends at a space the PDF holds, and where the gap to the next glyph is wider than the
+    run's letter spacing (its median gap between adjacent glyphs: letter-spaced headings stay
+    whole) by `WORD_GAP` of the glyphs' height, or by `GUESS_GAP` where PDFium guessed a
+    space there too."""
+    words: list[_Word] = []
+    runs: list[list[_Glyph]] = []
+    last = None
+    for glyph in glyphs:
+        if last is None or abs(glyph.baseline - last.baseline) > 0.3 * glyph.size \
+                or glyph.left < last.left - 0.25 * glyph.size:
+            runs.append([glyph])
+        else:
+            runs[-1].append(glyph)
+        last = glyph
+    for run in runs:
+        gaps = [b.left - a.right for a, b in pairwise(run) if b.after is None]
+        spacing = min(max(median(gaps), 0.0), 0.5 * run[0].size) if len(gaps) >= 4 else 0.0
+        current, last = None, None
+        for glyph in run:
+            if current is not None:
+                size = glyph.size if glyph.size > last.size else last.size
+                if glyph.after is _SPACE or glyph.left - last.right > spacing + size * (
+                        GUESS_GAP if glyph.after is _GUESS else WORD_GAP):
+                    current = None
+            if current is None:
+                current = _Word(glyph)
+                words.append(current)
+            else:
+                current.text += glyph.text
+                if glyph.right > current.right:
+                    current.right = glyph.right
+                if glyph.bottom < current.bottom:
+                    current.bottom = glyph.bottom
+                if glyph.top > current.top:
+                    current.top = glyph.top
+            last = glyph
     return words
 
 
