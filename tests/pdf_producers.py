@@ -129,7 +129,7 @@ TEACHER = Resume(
             "Ran the after-school homework club and the mathematics olympiad team",
             "Communicated progress to parents through reports and interviews"))),
     (Entry("Master of Teaching (Secondary)", "University of Sydney", "2012 – 2013", ()),
-     Entry("Bachelor of Science, Mathematics", "Macquarie University", "2009 – 2011", ())),
+     Entry("BSc Mathematics", "Macquarie University", "2009 – 2011", ())),
     ("Lesson planning", "Classroom management", "Differentiated instruction", "Google Classroom", "GeoGebra",
      "Student wellbeing"),
     ("English (native)", "Bengali (fluent)"),
@@ -319,12 +319,12 @@ def emoji_bullets(resume: Resume) -> Source:
 
 
 def long_page(resumes: tuple[Resume, ...] = RESUMES) -> Source:
-    """Three pages or more: every resume's experience under one name, in a serif font."""
+    """Two pages and more: every resume's profile and experience under one name, in a serif font."""
     first = resumes[0]
-    merged = Resume(first.name, first.headline, first.contact, first.summary,
+    merged = Resume(first.name, first.headline, first.contact, " ".join(r.summary for r in resumes),
                     tuple(e for r in resumes for e in r.experience), tuple(e for r in resumes for e in r.education),
                     tuple(s for r in resumes for s in r.skills), first.languages)
-    return one_column(merged, "long-page", "spaced", font="'Liberation Serif', serif")
+    return one_column(merged, "long-page", "spaced", font="'Liberation Serif', serif; font-size: 12pt")
 
 
 LAYOUTS = (
@@ -468,6 +468,19 @@ def groff_source(resume: Resume, path: Path) -> Source:
     return Source(path.stem, "", (("full", tuple(lines)),))
 
 
+DOCX = {"word-tabs-accountant": (ACCOUNTANT, False), "word-sidebar-welder": (WELDER, True),
+        "word-sidebar-teacher": (TEACHER, True)}
+GROFF = {"groff-aisha": TEACHER, "groff-tomasz": WELDER}
+
+
+def corpus_names(producers: list[str]) -> list[tuple[str, str]]:
+    """(producer, source name) for every PDF `build_corpus` makes, without making them."""
+    names = [(producer, source.name) for producer in producers if producer in HTML_PRODUCERS for source in sources()]
+    names += [("libreoffice", name) for name in DOCX if "libreoffice" in producers]
+    return names + [(producer, name) for producer in ("groff", "groff-ghostscript") if producer in producers
+                    for name in GROFF]
+
+
 def build_corpus(folder: Path, producers: list[str] | None = None) -> list[tuple[str, Source, Path]]:
     """Every layout through every available producer: (producer, source, pdf) for each PDF."""
     producers = available_producers() if producers is None else producers
@@ -484,9 +497,7 @@ def build_corpus(folder: Path, producers: list[str] | None = None) -> list[tuple
             HTML_PRODUCERS[producer][1](folder / f"{source.name}.html", pdf)
             made.append((producer, source, pdf))
     if "libreoffice" in producers:
-        docs = [docx_source(ACCOUNTANT, folder / "word-tabs-accountant.docx"),
-                docx_source(WELDER, folder / "word-sidebar-welder.docx", sidebar=True),
-                docx_source(TEACHER, folder / "word-sidebar-teacher.docx", sidebar=True)]
+        docs = [docx_source(resume, folder / f"{name}.docx", sidebar) for name, (resume, sidebar) in DOCX.items()]
         with tempfile.TemporaryDirectory() as profile:
             _run(["soffice", f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--convert-to", "pdf",
                   "--outdir", str(folder), *(str(folder / f"{d.name}.docx") for d in docs)], timeout=300)
@@ -497,8 +508,8 @@ def build_corpus(folder: Path, producers: list[str] | None = None) -> list[tuple
     for producer in ("groff", "groff-ghostscript"):
         if producer not in producers:
             continue
-        for resume in (TEACHER, WELDER):
-            source = groff_source(resume, folder / f"groff-{resume.name.split()[0].lower()}.ms")
+        for name, resume in GROFF.items():
+            source = groff_source(resume, folder / f"{name}.ms")
             pdf = folder / f"{producer}--{source.name}.pdf"
             ms = str(folder / f"{source.name}.ms")
             if producer == "groff":
@@ -515,13 +526,14 @@ def build_corpus(folder: Path, producers: list[str] | None = None) -> list[tuple
 # --- comparison --------------------------------------------------------------------------------
 
 _EDGE = re.compile(r"^[^\w]+|[^\w]+$")
+_SAME = str.maketrans({"\u00ad": "-", "’": "'", "‘": "'"})  # a drawn soft hyphen; groff's typographic quotes
 
 
 def words(text: str) -> list[str]:
-    """A text's words as a reader should give them back: case, icons, bullets and the
-    punctuation at a word's ends aside ("(native)" is "native"); a token of no letter or
+    """A text's words as a reader should give them back: case, ligatures, icons, bullets and
+    the punctuation at a word's ends aside ("(native)" is "native"); a token of no letter or
     digit (an emoji, a bullet, a dash) is no word."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_SAME)
     return [w for w in (_EDGE.sub("", token) for token in text.split()) if w]
 
 

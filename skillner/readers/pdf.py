@@ -51,17 +51,89 @@ def _pdf_page_text(page) -> str:
     textpage = page.get_textpage()
     try:
         words = _words(_glyphs(textpage))
-        if not words:
-            return ""
-        lines = _lines(words)
-        gutter = _gutter([(w.left, w.bottom, w.right, w.top) for w in words])
-        if gutter is not None:
-            gutter = _fewest_words_crossing(lines, gutter)
-            if _is_column_layout(lines, gutter):
-                return _read_columns(lines, gutter)
-        return "\n".join(_joined(line) for line in lines)
+        return "\n".join(_read(lines, gutter) for lines, gutter in _blocks(_lines(words))) if words else ""
     finally:
         textpage.close()
+
+
+def _blocks(lines: list[list[_Word]]) -> list[tuple[list[list[_Word]], float | None]]:
+    """The page as blocks of lines, each with the gutter it is read around (None: line by
+    line). The whole page is one block where it is one column, or two all the way down;
+    otherwise a band of lines around a free channel in the middle of the page (Word's
+    newspaper columns under a full-width header) is read as two columns on its own."""
+    gutter = _column_gutter(lines)
+    if gutter is not None:
+        return [(lines, gutter)]
+    words = [w for line in lines for w in line]
+    left, right = min(w.left for w in words), max(w.right for w in words)
+    blocks: list[tuple[list[list[_Word]], float | None]] = []
+    index = 0
+    while index < len(lines):
+        band, channel = _band(lines, index, left, right)
+        gutter = None if channel is None else (channel[0] + channel[1]) / 2
+        if gutter is not None and _is_column_layout(band, gutter):
+            blocks.append((band, gutter))
+            index += len(band)
+        else:
+            blocks.append(([lines[index]], None))
+            index += 1
+    return blocks
+
+
+def _band(lines: list[list[_Word]], start: int, left: float, right: float):
+    """The lines from `start` on that leave one channel free, as wide as they are tall and
+    within the middle third of the page, and whose right-hand parts begin where the first
+    line's does (columns are flush left; a row's right-aligned date is not): with the
+    channel, or None where fewer than three lines have words on both sides. A line gap wider
+    than the band's first ends it."""
+    middle, width = (left + right) / 2, right - left
+    band, channel, both, column = [], (middle - width / 6, middle + width / 6), 0, None
+    for line in lines[start:]:
+        height = max(w.top - w.bottom for w in line)
+        free = _free_around(line, channel)
+        if free is None or free[1] - free[0] < height:
+            break
+        right_part = [w for w in line if w.left >= free[1]]
+        two_sided = line[0].right <= free[0] and bool(right_part)
+        if not band and not two_sided:
+            return [], None
+        if right_part and column is not None and abs(right_part[0].left - column) > 2:
+            break
+        if len(band) >= 2 and band[-1][0].baseline - line[0].baseline > 1.3 * (band[0][0].baseline - band[1][0].baseline):
+            break
+        band.append(line)
+        channel, both, column = free, both + two_sided, right_part[0].left if column is None and right_part else column
+    while band and not (band[-1][0].right <= channel[0] and band[-1][-1].left >= channel[1]):
+        band.pop()
+    return (band, channel) if both >= 3 else ([], None)
+
+
+def _free_around(line: list[_Word], channel: tuple[float, float]) -> tuple[float, float] | None:
+    """The part of `channel` that no word of the line covers, if the words leave one piece of it."""
+    low, high = channel
+    for word in line:
+        if word.right <= low or word.left >= high:
+            continue
+        if word.left - low >= high - word.right:
+            high = word.left
+        else:
+            low = word.right
+        if high <= low:
+            return None
+    return low, high
+
+
+def _column_gutter(lines: list[list[_Word]]) -> float | None:
+    words = [w for line in lines for w in line]
+    gutter = _gutter([(w.left, w.bottom, w.right, w.top) for w in words]) if words else None
+    if gutter is None:
+        return None
+    gutter = _fewest_words_crossing(lines, gutter)
+    return gutter if _is_column_layout(lines, gutter) else None
+
+
+def _read(lines: list[list[_Word]], gutter: float | None) -> str:
+    return "\n".join(_joined(line) for line in lines) if gutter is None else _read_columns(lines, gutter)
 
 
 def _gutter(rects, min_lines: int = 3) -> float | None:
@@ -163,8 +235,9 @@ class _Word:
 
 
 def _words(glyphs: list[_Glyph]) -> list[_Word]:
-    """Glyphs joined into words. A run is glyphs in stream order on one baseline, none far
-    left of the last (a ligature's second letter shares its first one's box); within it, a
+    """Glyphs joined into words. A run is glyphs in stream order on one baseline (or raised
+    or lowered from it by less than half their height: "mc²"), none far left of the last (a
+    ligature's second letter shares its first one's box); within it, a
     word ends at a space the PDF holds, and where the gap to the next glyph is wider than the
     run's letter spacing (its median gap between adjacent glyphs: letter-spaced headings stay
     whole) by `WORD_GAP` of the glyphs' height, or by `GUESS_GAP` where PDFium guessed a
@@ -173,7 +246,7 @@ def _words(glyphs: list[_Glyph]) -> list[_Word]:
     runs: list[list[_Glyph]] = []
     last = None
     for glyph in glyphs:
-        if last is None or abs(glyph.baseline - last.baseline) > 0.3 * glyph.size \
+        if last is None or abs(glyph.baseline - last.baseline) > 0.5 * max(glyph.size, last.size) \
                 or glyph.left < last.left - 0.25 * glyph.size:
             runs.append([glyph])
         else:
