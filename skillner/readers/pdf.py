@@ -221,7 +221,11 @@ def _glyphs(textpage) -> list[_Glyph]:
             continue
         loose_box(raw_handle, first, box_p)
         origin(raw_handle, first, x_p, y_p)
-        glyphs.append(_Glyph("-" if char in _HYPHENS else char, box.left, box.right, box.bottom, box.top, y.value, after))
+        bottom, top = box.bottom, box.top
+        if top - bottom < 1.0:  # a font without metrics: its size, as the text matrix leaves it
+            size = pdfium_c.FPDFText_GetFontSize(handle, first)
+            bottom, top = y.value - 0.2 * size, y.value + 0.8 * size
+        glyphs.append(_Glyph("-" if char in _HYPHENS else char, box.left, box.right, bottom, top, y.value, after))
         after = None
     return glyphs
 
