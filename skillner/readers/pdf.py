@@ -73,10 +73,9 @@ def _blocks(lines: list[list[_Word]]) -> list[tuple[list[list[_Word]], float | N
         gutter = None if channel is None else (channel[0] + channel[1]) / 2
         if gutter is not None and _is_column_layout(band, gutter):
             blocks.append((band, gutter))
-            index += len(band)
-        else:
-            blocks.append(([lines[index]], None))
-            index += 1
+        else:  # a band of rows is not tried again from each of its lines
+            blocks += [([line], None) for line in band or lines[index:index + 1]]
+        index += len(band) or 1
     return blocks
 
 
