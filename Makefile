@@ -80,10 +80,10 @@ $(VECTORS)/config.cfg: scripts/vectors.sh | $(BIN)/activate
 vectors: $(VECTORS)/config.cfg
 
 # --- data: corpus -> canonical JSONL -> splits -> DocBin ---------------------------
-annotations/dotin.jsonl.gz annotations/dotin.report.json &: $(CORPUS_XML) configs/labels.json skillner/dotin.py skillner/convert.py skillner/registry.py | $(VENV)/.installed
+annotations/dotin.jsonl.gz annotations/dotin.report.json &: $(CORPUS_XML) configs/labels.json skillner/annotate/dotin.py skillner/annotate/convert.py skillner/pipeline/registry.py | $(VENV)/.installed
 	$(SKILLNER) import-dotin corpus/dotin --out annotations/dotin.jsonl.gz --report annotations/dotin.report.json
 
-annotations/splits/train.txt annotations/splits/dev.txt annotations/splits/test.txt &: annotations/dotin.jsonl.gz skillner/splits.py
+annotations/splits/train.txt annotations/splits/dev.txt annotations/splits/test.txt &: annotations/dotin.jsonl.gz skillner/annotate/splits.py
 	$(SKILLNER) split annotations/dotin.jsonl.gz --out-dir annotations/splits
 
 $(DATA)/train.spacy $(DATA)/dev.spacy $(DATA)/test.spacy $(DATA)/test-all.spacy &: annotations/dotin.jsonl.gz annotations/splits/train.txt annotations/splits/dev.txt annotations/splits/test.txt
@@ -107,7 +107,7 @@ STEPS_knowledge := 1800
 STEPS_vectors := 900
 TRAINDEV := $(DATA)/traindev.spacy
 $(TRAINDEV): $(DATA)/train.spacy $(DATA)/dev.spacy | $(VENV)/.installed
-	$(BIN)/python -c "import sys; from skillner.convert import read_docbin, write_docbin; \
+	$(BIN)/python -c "import sys; from skillner.annotate.convert import read_docbin, write_docbin; \
 		write_docbin(sys.argv[3], read_docbin(sys.argv[1]) + read_docbin(sys.argv[2]))" $^ $@
 
 training/final-%/model-last/meta.json: configs/%.cfg $(TRAINDEV) | $(VENV)/.installed $(VECTORS)/config.cfg
@@ -117,7 +117,7 @@ training/final-%/model-last/meta.json: configs/%.cfg $(TRAINDEV) | $(VENV)/.inst
 # Mention confidence: calibrated on dev with the same pair trained on train alone (the shipped one
 # has seen dev), and written into the shipped pipeline's config.
 CALIBRATION := reports/confidence/calibration.json
-$(MODEL)/.trained $(CALIBRATION) &: configs/ensemble.cfg training/final-knowledge/model-last/meta.json training/final-vectors/model-last/meta.json training/ensemble-dev/meta.json skillner/confidence.py skillner/calibration.py
+$(MODEL)/.trained $(CALIBRATION) &: configs/ensemble.cfg training/final-knowledge/model-last/meta.json training/final-vectors/model-last/meta.json training/ensemble-dev/meta.json skillner/pipeline/confidence.py skillner/measure/calibration.py
 	$(SKILLNER) assemble configs/ensemble.cfg training/ensemble --paths.member_a training/final-knowledge/model-last --paths.member_b training/final-vectors/model-last
 	$(SKILLNER) ship training/ensemble $(MODEL)
 	$(SKILLNER) calibrate training/ensemble-dev --dev $(DATA)/dev.spacy --out $(CALIBRATION) --apply $(MODEL)
@@ -164,22 +164,22 @@ compare: reports/transfer.json
 # extra); the held-out evaluation that needs no hand labels; and the judged samples' report
 # (the CSVs are judged by hand: `skillner link-sample` redraws or relinks them).
 LINK_INDEX := build/linking/esco-1.1.1+onet-29.2
-$(LINK_INDEX)/meta.json: skillner/data/skills_vocabulary.csv.gz | $(VENV)/.installed-trf
+$(LINK_INDEX)/meta.json: skillner/taxonomy/data/skills_vocabulary.csv.gz | $(VENV)/.installed-trf
 	$(SKILLNER) link-index --out $(LINK_INDEX)
 
 link-index: $(LINK_INDEX)/meta.json
 
-reports/linking/heldout.json: $(LINK_INDEX)/meta.json skillner/linking.py skillner/link_evaluation.py
+reports/linking/heldout.json: $(LINK_INDEX)/meta.json skillner/taxonomy/linking.py skillner/measure/link_evaluation.py
 	$(SKILLNER) link-eval --out $@
 
-reports/linking/judged.json: reports/linking/judged-dev.csv reports/linking/judged-test.csv $(DATA)/test.spacy $(LINK_INDEX)/meta.json skillner/linking.py skillner/link_evaluation.py
+reports/linking/judged.json: reports/linking/judged-dev.csv reports/linking/judged-test.csv $(DATA)/test.spacy $(LINK_INDEX)/meta.json skillner/taxonomy/linking.py skillner/measure/link_evaluation.py
 	$(SKILLNER) link-report --out $@
 
 linking: reports/linking/heldout.json reports/linking/judged.json
 
 # --- evaluate: shipped model and dictionary baseline on the test split -------------
 # The model is an order-only input: a fresh clone's timestamps must never trigger retraining here.
-$(MODEL)/metrics.json: $(DATA)/test.spacy $(DATA)/dev.spacy skillner/data/skills_vocabulary.csv.gz skillner/evaluate.py skillner/card.py skillner/calibration.py | $(MODEL)/meta.json $(VENV)/.installed $(TRAINDEV)
+$(MODEL)/metrics.json: $(DATA)/test.spacy $(DATA)/dev.spacy skillner/taxonomy/data/skills_vocabulary.csv.gz skillner/measure/evaluate.py skillner/measure/card.py skillner/measure/calibration.py | $(MODEL)/meta.json $(VENV)/.installed $(TRAINDEV)
 	$(SKILLNER) card $(MODEL) --test $(DATA)/test.spacy --test-all $(DATA)/test-all.spacy --dev $(DATA)/dev.spacy --comparison reports/transfer.json \
 		--seen-from $(TRAINDEV) --generalisation reports/generalisation/shipped.json --calibration $(CALIBRATION)
 
@@ -187,18 +187,18 @@ evaluate: $(MODEL)/metrics.json
 
 # --- learning curve: knowledge, cpu and scratch, 6 sizes x 3 seeds, cached per run and reused by key from runs.csv ---
 CURVE_WORKERS ?= 2
-reports/curve/fit.json: configs/cpu.cfg configs/scratch.cfg configs/knowledge.cfg $(DATA)/train.spacy $(DATA)/dev.spacy $(DATA)/test.spacy skillner/curve.py | $(VENV)/.installed $(VECTORS)/config.cfg
+reports/curve/fit.json: configs/cpu.cfg configs/scratch.cfg configs/knowledge.cfg $(DATA)/train.spacy $(DATA)/dev.spacy $(DATA)/test.spacy skillner/measure/curve.py | $(VENV)/.installed $(VECTORS)/config.cfg
 	$(SKILLNER) curve --configs cpu,scratch,knowledge --targets 0.35,0.4,0.45,0.5,0.55,0.6 --workers $(CURVE_WORKERS)
 
 curve: reports/curve/fit.json
 
 # --- annotation quality: the check on the bundled labels, and what fixing them is worth ---
-reports/annotations/check.md: annotations/dotin.jsonl.gz skillner/quality.py | $(VENV)/.installed
+reports/annotations/check.md: annotations/dotin.jsonl.gz skillner/measure/quality.py | $(VENV)/.installed
 	$(SKILLNER) annotations check annotations/dotin.jsonl.gz --report $@
 
 annotations-check: reports/annotations/check.md
 
-reports/annotations/experiment.md: annotations/dotin.jsonl.gz annotations/splits/train.txt configs/cpu.cfg skillner/quality.py | $(VENV)/.installed
+reports/annotations/experiment.md: annotations/dotin.jsonl.gz annotations/splits/train.txt configs/cpu.cfg skillner/measure/quality.py | $(VENV)/.installed
 	$(SKILLNER) annotations experiment --workers $(CURVE_WORKERS)
 
 annotations-experiment: reports/annotations/experiment.md
@@ -223,14 +223,14 @@ benchmark-doccano: $(VENV)/.installed .venv-doccano/.installed
 	$(BIN)/python benchmarks/bench_doccano.py
 
 # --- wheels for use outside the checkout -------------------------------------------------
-# skillner itself, and the shipped pipeline as a spaCy model package (en_skillner_cpu, which
+# skillner itself, and the shipped pipeline as a spaCy model package (en_skillner_resumes_cpu, which
 # requires skillner): `pip install dist/*.whl` gives extract, batch, serve and
-# spacy.load("en_skillner_cpu") a model with no path. Built without network (no isolation).
+# spacy.load("en_skillner_resumes_cpu") a model with no path. Built without network (no isolation).
 dist: $(MODEL)/meta.json pyproject.toml | $(VENV)/.installed
 	rm -rf dist build/package && mkdir -p dist build/package
 	$(BIN)/python -m build --wheel --no-isolation --outdir dist . > /dev/null
 	$(BIN)/python -m spacy package $(MODEL) build/package --force > /dev/null
-	$(BIN)/python -m build --wheel --no-isolation --outdir dist build/package/en_skillner_cpu-* > /dev/null
+	$(BIN)/python -m build --wheel --no-isolation --outdir dist build/package/en_skillner_resumes_cpu-* > /dev/null
 	@ls dist
 
 # --- the two commands ------------------------------------------------------------------

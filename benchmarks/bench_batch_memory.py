@@ -32,9 +32,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from skillner.batch import BatchSettings, run_batch  # noqa: E402
-from skillner.convert import read_jsonl  # noqa: E402
-from skillner.readers import Limits  # noqa: E402
+from skillner.annotate.convert import read_jsonl  # noqa: E402
+from skillner.extract.batch import BatchSettings, run_batch  # noqa: E402
+from skillner.extract.readers import Limits  # noqa: E402
 from tests.resume_files import write_docx  # noqa: E402
 
 

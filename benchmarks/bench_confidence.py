@@ -1,5 +1,5 @@
 """What a confidence per mention costs: the shipped pipeline (its NERs decode in Python and keep
-each action's probability, `skillner.confidence`) against the same weights under spaCy's own
+each action's probability, `skillner.pipeline.confidence`) against the same weights under spaCy's own
 `ner` factory (greedy decoding in C, no scores), on the 307 bundled resume texts, one thread.
 
 The two are alternated, best of three each, and their entities are compared (they must be the
@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 import spacy  # noqa: E402
 
-from skillner.confidence import without_confidence  # noqa: E402
-from skillner.convert import read_jsonl  # noqa: E402
+from skillner.annotate.convert import read_jsonl  # noqa: E402
+from skillner.pipeline.confidence import without_confidence  # noqa: E402
 
 MODEL = ROOT / "models" / "skillner-cpu"
 

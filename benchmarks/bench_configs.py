@@ -31,11 +31,11 @@ from spacy.training.initialize import init_nlp  # noqa: E402
 from spacy.util import load_config, registry  # noqa: E402
 from thinc.api import fix_random_seed  # noqa: E402
 
-import skillner.augment  # noqa: E402,F401  (registers skillner's functions with spaCy)
-import skillner.gazetteer  # noqa: E402,F401
-import skillner.registry  # noqa: E402,F401
-from skillner.convert import read_docbin  # noqa: E402
-from skillner.evaluate import DEFAULT_MODEL  # noqa: E402
+import skillner.pipeline.augment  # noqa: E402,F401  (registers skillner's functions with spaCy)
+import skillner.pipeline.gazetteer  # noqa: E402,F401
+import skillner.pipeline.registry  # noqa: E402,F401
+from skillner.annotate.convert import read_docbin  # noqa: E402
+from skillner.pipeline.model import DEFAULT_MODEL  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "build" / "data"
@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "configs.json")
     args = parser.parse_args()
     if importlib.util.find_spec("spacy_transformers"):
-        from skillner import trf  # noqa: F401
+        from skillner.pipeline import trf  # noqa: F401
     texts = [d.text for d in read_docbin(DATA / "dev.spacy")]
     results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "spacy": spacy.__version__,
                            "omp_threads": os.environ["OMP_NUM_THREADS"]},

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from skillner.convert import read_docbin  # noqa: E402
-from skillner.curve import CurveSpec, geometric_sizes, run_curve  # noqa: E402
+from skillner.annotate.convert import read_docbin  # noqa: E402
+from skillner.measure.curve import CurveSpec, geometric_sizes, run_curve  # noqa: E402
 
 
 def main() -> None:

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from skillner.convert import read_jsonl  # noqa: E402
-from skillner.doccano import Credentials, DoccanoClient, pull, push  # noqa: E402
+from skillner.annotate.convert import read_jsonl  # noqa: E402
+from skillner.annotate.doccano import Credentials, DoccanoClient, pull, push  # noqa: E402
 
 
 def free_port() -> int:

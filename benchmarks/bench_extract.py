@@ -33,12 +33,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from skillner.batch import BatchSettings, run_batch  # noqa: E402
-from skillner.convert import read_jsonl  # noqa: E402
-from skillner.evaluate import load_model  # noqa: E402
-from skillner.extract import extract_texts  # noqa: E402
-from skillner.readers import read_file  # noqa: E402
-from skillner.vocabulary import ConceptIndex  # noqa: E402
+from skillner.annotate.convert import read_jsonl  # noqa: E402
+from skillner.extract.batch import BatchSettings, run_batch  # noqa: E402
+from skillner.extract.mentions import extract_texts  # noqa: E402
+from skillner.extract.readers import read_file  # noqa: E402
+from skillner.pipeline.model import load_model  # noqa: E402
+from skillner.taxonomy.vocabulary import ConceptIndex  # noqa: E402
 from tests.resume_files import write_pdf, write_two_column_pdf  # noqa: E402
 
 

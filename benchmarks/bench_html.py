@@ -58,7 +58,7 @@ def beautifulsoup_reader(data: bytes) -> str:
 
 def run_case(reader: str, case: str, size: int) -> dict:
     """One reading in this process: seconds, characters out, peak resident memory."""
-    from skillner.readers import read_bytes
+    from skillner.extract.readers import read_bytes
 
     data = page(case, size)
     start, cpu = time.perf_counter(), time.process_time()

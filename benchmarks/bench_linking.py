@@ -28,12 +28,12 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from skillner.batch import BatchSettings, run_batch  # noqa: E402
-from skillner.convert import read_docbin  # noqa: E402
-from skillner.evaluate import load_model  # noqa: E402
-from skillner.extract import extract_texts  # noqa: E402
-from skillner.linking import DEFAULT_THRESHOLD, Embedder, LinkIndex, Linker, LinkSettings  # noqa: E402
-from skillner.vocabulary import ConceptIndex, acronym_pairs  # noqa: E402
+from skillner.annotate.convert import read_docbin  # noqa: E402
+from skillner.extract.batch import BatchSettings, run_batch  # noqa: E402
+from skillner.extract.mentions import extract_texts  # noqa: E402
+from skillner.pipeline.model import load_model  # noqa: E402
+from skillner.taxonomy.linking import DEFAULT_THRESHOLD, Embedder, Linker, LinkIndex, LinkSettings  # noqa: E402
+from skillner.taxonomy.vocabulary import ConceptIndex, acronym_pairs  # noqa: E402
 
 
 def timed(call) -> float:

@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from skillner.convert import read_jsonl  # noqa: E402
-from skillner.evaluate import load_model  # noqa: E402
-from skillner.extract import extract_texts, skill_name  # noqa: E402
-from skillner.readers import clean_text, ocr, read_file  # noqa: E402
+from skillner.annotate.convert import read_jsonl  # noqa: E402
+from skillner.extract.mentions import extract_texts, skill_name  # noqa: E402
+from skillner.extract.readers import clean_text, ocr, read_file  # noqa: E402
+from skillner.pipeline.model import load_model  # noqa: E402
 from tests.resume_files import scan_pages, write_scanned_pdf  # noqa: E402
 
 

@@ -2,7 +2,7 @@
 the limits allow.
 
 Each case runs in a fresh Python process that reads one file and reports its own peak RSS
-(the interpreter with skillner.readers imported is reported as "baseline"). Files: the bundled
+(the interpreter with skillner.extract.readers imported is reported as "baseline"). Files: the bundled
 resume as DOCX (once and 30 times over), the designer-template DOCX of the tests (nested
 table, headers, text box), the committed .doc fixtures, DOCX zip bombs (a 0.9 MB file holding
 300 MB of XML and a 2.9 MB one holding 1 GB), and a DOCX whose XML is just under
@@ -25,13 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from skillner.readers import Limits
+from skillner.extract.readers import Limits
 from tests.resume_files import write_designer_docx, write_docx, write_zip_bomb_docx
 from tests.test_readers_office import COMPETENCIES, FOOTER, HEADER, PROFILE, TEXT_BOX
 
 _CHILD = """
 import json, resource, sys, time
-from skillner.readers import ReadError, read_file
+from skillner.extract.readers import ReadError, read_file
 path, repeats = sys.argv[1], int(sys.argv[2])
 times, outcome = [], "nothing read"
 for _ in range(repeats if path else 0):

@@ -7,7 +7,7 @@ icon fonts, typed bullets, a long page) and on the real PDFs no generator made (
 PDFs of ../shared/data/real-pdfs, the office PDFs of tests/data/office-pdfs, the bundled
 examples), each reader side by side:
 
-- skillner: pypdfium2 with skillner's own layout (`skillner.readers.read_file`);
+- skillner: pypdfium2 with skillner's own layout (`skillner.extract.readers.read_file`);
 - pypdfium2's own text (`get_text_range`, content-stream order);
 - pdfminer.six (`extract_text`, default LAParams) and pdfplumber (`extract_text`);
 - poppler's pdftotext (Debian poppler-utils), in reading order and with -layout, by subprocess.
@@ -44,8 +44,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from skillner.readers import read_file  # noqa: E402
-from skillner.readers.clean import clean_text  # noqa: E402
+from skillner.extract.readers import read_file  # noqa: E402
+from skillner.extract.readers.clean import clean_text  # noqa: E402
 from tests.pdf_producers import agreement, available_producers, build_corpus, in_order  # noqa: E402
 
 REAL = [*sorted((ROOT.parent / "shared" / "data" / "real-pdfs").glob("*.pdf")),
@@ -111,7 +111,7 @@ def timed_read(read, path: Path, repeat: int) -> tuple[str, float]:
 
 
 def model_ms_per_resume(texts: list[str]) -> float:
-    from skillner.evaluate import load_model
+    from skillner.pipeline.model import load_model
 
     nlp = load_model()
     list(nlp.pipe(texts[:4]))

@@ -34,9 +34,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from skillner.batch import BatchSettings, run_batch  # noqa: E402
-from skillner.cluster import connect, import_ray  # noqa: E402
-from skillner.convert import read_jsonl  # noqa: E402
+from skillner.annotate.convert import read_jsonl  # noqa: E402
+from skillner.extract.batch import BatchSettings, run_batch  # noqa: E402
+from skillner.runtime.cluster import connect, import_ray  # noqa: E402
 from tests.resume_files import write_pdf  # noqa: E402
 
 NODE_CORES, NODE_GB = 16, 64  # the node the million-resume estimate is priced on

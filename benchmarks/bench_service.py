@@ -68,10 +68,10 @@ def load(url: str, clients: int, requests: int) -> dict:
 
 
 def in_process(rounds: int = 15) -> float:
-    from skillner.evaluate import load_model
-    from skillner.extract import extract_texts
-    from skillner.readers import read_bytes
-    from skillner.vocabulary import ConceptIndex
+    from skillner.extract.mentions import extract_texts
+    from skillner.extract.readers import read_bytes
+    from skillner.pipeline.model import load_model
+    from skillner.taxonomy.vocabulary import ConceptIndex
 
     nlp, concepts = load_model(), ConceptIndex.load()
     payloads = [(path.read_bytes(), path.suffix, path.name) for path in FILES]

@@ -3,7 +3,7 @@
 - Training: `nlp.update` throughput of configs/cpu.cfg on the real train split with the
   config's fixed 1,000-word batches, beside spaCy's default compounding batcher (100 -> 1,000
   words) on the same data in the same run.
-- Evaluation: `skillner.evaluate.evaluate` on the test split (prediction, matching and a
+- Evaluation: `skillner.measure.evaluate.evaluate` on the test split (prediction, matching and a
   1,000-sample bootstrap) beside bare `nlp.pipe` over the same texts with the same model.
 
 Prints the numbers and writes them to benchmarks/results/train_eval.json.
@@ -27,9 +27,10 @@ from spacy.training.initialize import init_nlp  # noqa: E402
 from spacy.util import compounding, load_config  # noqa: E402
 from thinc.api import fix_random_seed  # noqa: E402
 
-from skillner import registry  # noqa: E402,F401
-from skillner.convert import read_docbin  # noqa: E402
-from skillner.evaluate import DEFAULT_MODEL, evaluate  # noqa: E402
+from skillner.annotate.convert import read_docbin  # noqa: E402
+from skillner.measure.evaluate import evaluate  # noqa: E402
+from skillner.pipeline import registry  # noqa: E402,F401
+from skillner.pipeline.model import DEFAULT_MODEL  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "build" / "data"

@@ -17,15 +17,15 @@ def _hang(data, name, limits):
 
 
 def _slowly(data, name, limits):
-    from skillner.readers.text import read_plain
+    from skillner.extract.readers.text import read_plain
 
     time.sleep(0.3)
     return read_plain(data, name, limits)
 
 
 def install() -> None:
-    from skillner import readers
-    from skillner.batch import on_ray
+    from skillner.extract.batch import on_ray
+    from skillner.extract.mentions import readers
 
     readers._READERS[".crash"] = _crash
     readers._READERS[".hang"] = _hang

@@ -5,8 +5,8 @@ import random
 import pytest
 from spacy.training import Example
 
-from skillner.augment import create_mention_replacement, replace_mentions
-from skillner.convert import tokenizer_nlp
+from skillner.annotate.convert import tokenizer_nlp
+from skillner.pipeline.augment import create_mention_replacement, replace_mentions
 
 NAMES = {"TECH_TOOL": ["Apache Cassandra", "Vagrant", "C++"]}
 
@@ -54,7 +54,7 @@ def test_the_augmenter_yields_the_original_first_and_a_copy_at_its_rate(nlp):
 
 def test_fill_labels_unlabelled_tool_names_with_their_exact_case_only(nlp):
     """Distant supervision: "Kubernetes" in prose becomes a tool; the verb "excel" and a labelled span stay as they are."""
-    from skillner.augment import fill_tools, tool_matcher
+    from skillner.pipeline.augment import fill_tools, tool_matcher
 
     text = "Ran Kubernetes and kubernetes clusters; excel at Docker work."
     eg = example(nlp, text, [(49, 55, "JOB_SKILL")])  # "Docker" labelled otherwise by the annotator

@@ -1,11 +1,11 @@
-"""Tests for the dictionary baseline (skillner.baseline)."""
+"""Tests for the dictionary baseline (skillner.measure.baseline)."""
 
 import pandas as pd
 import pytest
 import spacy
 
-from skillner.baseline import DEFAULT_VOCABULARY, build_baseline, save_baseline
-from skillner.vocabulary import write_vocabulary
+from skillner.measure.baseline import DEFAULT_VOCABULARY, build_baseline, save_baseline
+from skillner.taxonomy.vocabulary import write_vocabulary
 
 
 def _ents(nlp, text):

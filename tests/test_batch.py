@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from skillner.batch import BatchError, BatchSettings, done_keys, run_batch
 from skillner.cli import app
-from skillner.readers import ReadError, read_file
+from skillner.extract.batch import BatchError, BatchSettings, done_keys, run_batch
+from skillner.extract.readers import ReadError, read_file
 from tests.resume_files import write_docx, write_pdf
 from tests.test_readers import broken
 
@@ -90,7 +90,7 @@ def test_a_batch_killed_part_way_and_resumed_has_each_file_once(tmp_path):
         (folder / f"cv{i:02d}.txt").write_text("\n".join(lines[i:] + lines[:i]), encoding="utf-8")
     (folder / "copy.txt").write_text((folder / "cv00.txt").read_text(encoding="utf-8"), encoding="utf-8")
     out = tmp_path / "results.jsonl"
-    script = ("import sys; from pathlib import Path; from skillner.batch import BatchSettings, run_batch; "
+    script = ("import sys; from pathlib import Path; from skillner.extract.batch import BatchSettings, run_batch; "
               "run_batch(Path(sys.argv[1]), Path(sys.argv[2]), BatchSettings(chunk_size=1, resume=True))")
     process = subprocess.Popen([sys.executable, "-c", script, str(folder), str(out)], start_new_session=True)
     deadline = time.time() + 120

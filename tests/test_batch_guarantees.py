@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from skillner.batch import BatchError, BatchSettings, run_batch
-from skillner.batch.files import list_entries
-from skillner.batch.local import _locked
 from skillner.cli import app
-from skillner.evaluate import load_model
-from skillner.extract import extract_texts, split_segments
-from skillner.readers import Limits, ReadError
-from skillner.readers.guard import IsolatedReader, load_bytes
+from skillner.extract.batch import BatchError, BatchSettings, run_batch
+from skillner.extract.batch.files import list_entries
+from skillner.extract.batch.local import _locked
+from skillner.extract.mentions import extract_texts, split_segments
+from skillner.extract.readers import Limits, ReadError
+from skillner.extract.readers.guard import IsolatedReader, load_bytes
+from skillner.pipeline.model import load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 RESUME = (ROOT / "corpus" / "examples" / "resume.txt").read_text(encoding="utf-8")
@@ -313,7 +313,7 @@ def test_a_killed_batch_leaves_no_process_behind_and_refuses_a_second_run_meanwh
 def test_a_chunk_past_its_deadline_kills_its_pool_and_costs_each_file_one_timeout_row(tmp_path, monkeypatch):
     """The watchdog for a worker stuck where no read timeout reaches (here: every deadline is
     0.5 s, shorter than loading the model, so every chunk, then every file alone, overruns)."""
-    from skillner.batch import local
+    from skillner.extract.batch import local
 
     for i in range(3):
         (tmp_path / f"cv{i}.txt").write_text(variant(i), encoding="utf-8")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from skillner.batch import BatchError, BatchSettings, run_batch
 from skillner.cli import app
+from skillner.extract.batch import BatchError, BatchSettings, run_batch
 from tests.resume_files import write_docx, write_pdf
 from tests.test_readers import broken
 

@@ -2,7 +2,7 @@
 
 import json
 
-from skillner.card import render_card
+from skillner.measure.card import render_card
 
 from .conftest import MODEL, ROOT
 

@@ -10,12 +10,20 @@ import pytest
 import spacy
 from typer.testing import CliRunner
 
-from skillner.calibration import at_thresholds, calibrate, fit_platt, out_of_fold, reliability, shipped_report, wilson
+from skillner.annotate.convert import read_docbin
 from skillner.cli import app
-from skillner.confidence import FACTORY, ScoredEntityRecognizer, platt, with_confidence, without_confidence
-from skillner.convert import read_docbin
-from skillner.extract import extract_texts
-from skillner.hygiene import SpanHygiene
+from skillner.extract.mentions import extract_texts
+from skillner.measure.calibration import (
+    at_thresholds,
+    calibrate,
+    fit_platt,
+    out_of_fold,
+    reliability,
+    shipped_report,
+    wilson,
+)
+from skillner.pipeline.confidence import FACTORY, ScoredEntityRecognizer, platt, with_confidence, without_confidence
+from skillner.pipeline.hygiene import SpanHygiene
 from tests.test_hygiene import doc_with_ents
 
 ROOT = Path(__file__).resolve().parents[1]

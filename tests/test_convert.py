@@ -5,8 +5,16 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skillner.convert import (CharSpan, docs_to_records, make_record, read_docbin, read_jsonl,
-                              records_to_docs, write_docbin, write_jsonl)
+from skillner.annotate.convert import (
+    CharSpan,
+    docs_to_records,
+    make_record,
+    read_docbin,
+    read_jsonl,
+    records_to_docs,
+    write_docbin,
+    write_jsonl,
+)
 
 LABELS = ["TECH_TOOL", "JOB_SKILL", "SOFT_SKILL"]
 WORDS = st.sampled_from(["Java", "node.js/React", "C++(STL)", "SQL,", "•Excel", "team-work", "Élan",
@@ -88,7 +96,7 @@ def test_gzip_jsonl_round_trip_is_byte_stable(tmp_path):
 def test_split_docbins_leave_unannotated_resumes_out_but_keep_an_all_file(tmp_path):
     from pathlib import Path
 
-    from skillner.convert import write_split_docbins
+    from skillner.annotate.convert import write_split_docbins
 
     root = Path(__file__).resolve().parents[1]
     summary = write_split_docbins(root / "annotations" / "dotin.jsonl.gz", root / "annotations" / "splits", tmp_path)
@@ -104,7 +112,7 @@ def test_split_docbins_leave_unannotated_resumes_out_but_keep_an_all_file(tmp_pa
 @settings(max_examples=100, deadline=None)
 @given(labelled_texts())
 def test_doccano_prodigy_docbin_round_trip_keeps_alignable_spans(tmp_path_factory, sample):
-    from skillner.convert import to_doccano
+    from skillner.annotate.convert import to_doccano
 
     text, spans = sample
     record, _ = make_record(text, spans, {"id": "y"})
@@ -141,7 +149,7 @@ def test_skillspan_postings_become_labelled_training_docs(tmp_path):
     """Both BIO layers become entities with the mapped labels; the longer of two overlapping spans wins."""
     import json as _json
 
-    from skillner.convert import read_docbin, skillspan_docbin
+    from skillner.annotate.convert import read_docbin, skillspan_docbin
 
     lines = [
         {"idx": 0, "tokens": ["Build", "data", "pipelines", "in", "Python"], "source": "tech",

@@ -4,8 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skillner.cost import (CostSettings, fit_time_model, ledger_from_events, ledger_from_hours,
-                           ledger_from_prodigy, predict_seconds)
+from skillner.measure.cost import (
+    CostSettings,
+    fit_time_model,
+    ledger_from_events,
+    ledger_from_hours,
+    ledger_from_prodigy,
+    predict_seconds,
+)
 
 SETTINGS = CostSettings(hourly_rate=36.0, currency="EUR", idle_cap_seconds=600, overhead=0.5,
                         prior_seconds_per_resume=646.0, prior_seconds_per_span=17.3, prior_seconds_per_word=2.0)

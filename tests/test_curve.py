@@ -6,8 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skillner.curve import (Budget, CurveSpec, backtest, fit_power_law, geometric_sizes, power_law,
-                            resumes_needed, run_curve, summarise_fit)
+from skillner.measure.curve import (
+    Budget,
+    CurveSpec,
+    backtest,
+    fit_power_law,
+    geometric_sizes,
+    power_law,
+    resumes_needed,
+    run_curve,
+    summarise_fit,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,7 +80,7 @@ def test_reused_runs_are_taken_by_key_and_others_trained(tmp_path):
     spec = CurveSpec(configs=["scratch"], sizes=[3], seeds=[0, 1], budget=Budget(max_steps=4, eval_frequency=2,
                                                                                  patience=4))
     data = ROOT / "build" / "data"
-    from skillner.curve import run_key
+    from skillner.measure.curve import run_key
 
     key0 = run_key(ROOT / "configs" / "scratch.cfg", data / "train.spacy", data / "dev.spacy", 3, 0, spec.budget)
     earlier = pd.DataFrame([{"config": "scratch", "size": 3, "seed": 0, "strict_f": 0.123, "train_seconds": 9.0,
@@ -88,8 +97,8 @@ def test_reused_runs_are_taken_by_key_and_others_trained(tmp_path):
 def test_uncertainty_strategy_grows_the_set_with_the_least_certain_resumes(tmp_path):
     import json
 
-    from skillner.curve import random_order, uncertainty_ranking
-    from skillner.convert import read_docbin
+    from skillner.annotate.convert import read_docbin
+    from skillner.measure.curve import random_order, uncertainty_ranking
 
     data = ROOT / "build" / "data"
     spec = CurveSpec(configs=["scratch"], sizes=[3, 6], seeds=[0], budget=Budget(max_steps=6, eval_frequency=3,
@@ -107,9 +116,9 @@ def test_uncertainty_strategy_grows_the_set_with_the_least_certain_resumes(tmp_p
 def test_compare_strategies_reports_score_and_annotation_hours(tmp_path):
     import json
 
-    from skillner.convert import tokenizer_nlp
-    from skillner.cost import CostSettings
-    from skillner.curve import compare_strategies
+    from skillner.annotate.convert import tokenizer_nlp
+    from skillner.measure.cost import CostSettings
+    from skillner.measure.curve import compare_strategies
 
     nlp = tokenizer_nlp()
     docs = [nlp.make_doc("word " * n) for n in (100, 1000, 200, 300)]
@@ -125,7 +134,7 @@ def test_compare_strategies_reports_score_and_annotation_hours(tmp_path):
 
 
 def test_strategy_gaps_measure_the_offset_from_randoms_fitted_curve():
-    from skillner.curve import power_law, strategy_gaps
+    from skillner.measure.curve import power_law, strategy_gaps
 
     sizes = [10, 20, 40, 80, 160]
     rng = np.random.default_rng(0)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from skillner.curve import Budget, CurveError, CurveSpec, run_curve
+from skillner.measure.curve import Budget, CurveError, CurveSpec, run_curve
 
 pytest.importorskip("ray", reason="the ray extra: make install-ray (make test installs it)")
 

@@ -18,7 +18,7 @@ RESUME = ROOT / "corpus" / "examples" / "resume.txt"
 def test_the_wheels_work_in_a_fresh_venv_outside_the_repository(tmp_path):
     subprocess.run(["make", "dist"], cwd=ROOT, check=True, capture_output=True)
     wheels = sorted((ROOT / "dist").glob("*.whl"))
-    assert [w.name.split("-")[0] for w in wheels] == ["en_skillner_cpu", "skillner"]
+    assert [w.name.split("-")[0] for w in wheels] == ["en_skillner_resumes_cpu", "skillner_resumes"]
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     # the dependencies (spaCy, pandas, ...) come from this environment, never from the network;
@@ -36,7 +36,7 @@ def test_the_wheels_work_in_a_fresh_venv_outside_the_repository(tmp_path):
     def run(*command):
         return subprocess.run(command, cwd=elsewhere, env=env, check=True, capture_output=True, text=True).stdout
 
-    where = run(venv / "bin" / "python", "-c", "import skillner, spacy; nlp = spacy.load('en_skillner_cpu'); "
+    where = run(venv / "bin" / "python", "-c", "import skillner, spacy; nlp = spacy.load('en_skillner_resumes_cpu'); "
                                               "print(skillner.__file__); print(nlp.pipe_names)")
     assert where.startswith(str(venv)) and "ner" in where  # the installed package, not the checkout
     installed = json.loads(run(venv / "bin" / "skillner", "extract", "cvs/cv.txt"))

@@ -5,8 +5,9 @@ import subprocess
 
 import pytest
 
-from skillner.convert import read_jsonl
-from skillner.doccano import Credentials, DoccanoClient, DoccanoError, agreement, credentials_from_env, pull, push
+from skillner.annotate.convert import read_jsonl
+from skillner.annotate.doccano import Credentials, DoccanoClient, DoccanoError, credentials_from_env, pull, push
+from skillner.measure.agreement import agreement
 
 from .conftest import ROOT
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from skillner.doccano import (
+from skillner.annotate.doccano import (
     Credentials,
     DoccanoClient,
     DoccanoError,

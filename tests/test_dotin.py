@@ -1,8 +1,8 @@
 from collections import Counter
 from pathlib import Path
 
-from skillner.convert import make_record
-from skillner.dotin import clean_chunk, import_dotin, parse_dotin
+from skillner.annotate.convert import make_record
+from skillner.annotate.dotin import clean_chunk, import_dotin, parse_dotin
 
 ROOT = Path(__file__).resolve().parents[1]
 

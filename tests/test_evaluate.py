@@ -4,7 +4,7 @@ import pytest
 from typer.testing import CliRunner
 
 from skillner.cli import app
-from skillner.evaluate import Counts, bootstrap_f, match, score
+from skillner.measure.evaluate import Counts, bootstrap_f, match, score
 
 T, J = "TECH_TOOL", "JOB_SKILL"
 
@@ -72,8 +72,8 @@ def test_bootstrap_interval_widens_with_disagreeing_documents():
 
 def test_evaluate_doccano_jsonl_with_dotin_labels(tmp_path):
     """A JSONL file in Doccano shape is read through the label map; unknown labels are ignored."""
-    from skillner.evaluate import evaluate
-    from skillner.baseline import build_baseline
+    from skillner.measure.baseline import build_baseline
+    from skillner.measure.evaluate import evaluate
 
     text = "Worked with Python and Microsoft Excel in Pune."
     path = tmp_path / "gold.jsonl"
@@ -105,7 +105,7 @@ def test_cli_missing_file_is_a_clear_error(tmp_path):
 
 
 def _doc_with_ents(text: str, spans: list[tuple[int, int, str]]):
-    from skillner.convert import tokenizer_nlp
+    from skillner.annotate.convert import tokenizer_nlp
 
     doc = tokenizer_nlp().make_doc(text)
     doc.ents = [doc.char_span(s, e, label=l) for s, e, l in spans]
@@ -114,7 +114,7 @@ def _doc_with_ents(text: str, spans: list[tuple[int, int, str]]):
 
 def test_seen_unseen_recall_splits_gold_by_the_training_labels():
     """"python" was labelled in training (case and plural ignored); "Kubernetes" never was."""
-    from skillner.evaluate import seen_unseen_recall, span_key
+    from skillner.measure.evaluate import seen_unseen_recall, span_key
 
     text = "Python, Kubernetes and Docker daily"
     gold = _doc_with_ents(text, [(0, 6, T), (8, 18, T), (23, 29, T)])

@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from skillner.annotate.convert import tokenizer_nlp
 from skillner.cli import app
-from skillner.convert import tokenizer_nlp
-from skillner.evaluate import load_model
-from skillner.extract import extract_doc, extract_texts, format_result
-from skillner.readers import clean_text, read_file
-from skillner.vocabulary import ConceptIndex
+from skillner.extract.mentions import extract_doc, extract_texts, format_result
+from skillner.extract.readers import clean_text, read_file
+from skillner.pipeline.model import load_model
+from skillner.taxonomy.vocabulary import ConceptIndex
 from tests.resume_files import write_docx, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]

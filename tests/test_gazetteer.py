@@ -9,9 +9,9 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from skillner.convert import tokenizer_nlp
-from skillner.gazetteer import gazetteer_features, vocabulary_patterns
-from skillner.vocabulary import loose_product_names
+from skillner.annotate.convert import tokenizer_nlp
+from skillner.pipeline.gazetteer import gazetteer_features, vocabulary_patterns
+from skillner.taxonomy.vocabulary import loose_product_names
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS = ROOT / "build" / "vectors" / "en_core_web_md"

@@ -4,11 +4,21 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from skillner.annotate.skillspan import bio_spans, merge_overlaps, read_skillspan
 from skillner.cli import app
-from skillner.generalisation import (DEFAULT_TAXONOMIES, MAINSTREAM_NAMES, NameMatcher, card_lines, inside,
-                                     mainstream_check, mainstream_names, mainstream_recall, overlapped,
-                                     precision_warning, skillspan_check)
-from skillner.skillspan import bio_spans, merge_overlaps, read_skillspan
+from skillner.measure.generalisation import (
+    DEFAULT_TAXONOMIES,
+    MAINSTREAM_NAMES,
+    NameMatcher,
+    card_lines,
+    inside,
+    mainstream_check,
+    mainstream_names,
+    mainstream_recall,
+    overlapped,
+    precision_warning,
+    skillspan_check,
+)
 
 from .conftest import MODEL, ROOT
 
@@ -148,7 +158,7 @@ def test_mainstream_recall_splits_occurrences_by_whether_training_labelled_them(
 def two_resumes(tmp_path):
     from spacy.tokens import DocBin
 
-    from skillner.convert import load_labelled
+    from skillner.annotate.convert import load_labelled
 
     docs, _ = load_labelled(ROOT / "build" / "data" / "dev.spacy")
     small = tmp_path / "small.spacy"
@@ -185,7 +195,7 @@ def test_cli_writes_the_whole_report(tmp_path, skillspan_file, two_resumes):
 
 
 def test_precision_warning_with_concepts_spares_known_tools(tmp_path):
-    from skillner.vocabulary import ConceptIndex
+    from skillner.taxonomy.vocabulary import ConceptIndex
 
     text = "Photoshop, blue sky"
     predicted = [[(0, 9, "TECH_TOOL"), (11, 19, "JOB_SKILL")]]

@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.tokens import Doc, Span
 
-from skillner.convert import tokenizer_nlp
-from skillner.hygiene import LINE_BREAKS, USER_DATA_KEY, SpanHygiene  # also registers the factory
+from skillner.annotate.convert import tokenizer_nlp
+from skillner.pipeline.hygiene import LINE_BREAKS, USER_DATA_KEY, SpanHygiene  # also registers the factory
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "skillner-cpu"

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from skillner.annotate.convert import tokenizer_nlp
 from skillner.cli import app
-from skillner.convert import tokenizer_nlp
-from skillner.link_evaluation import heldout_evaluation
-from skillner.linking import Embedder, LinkIndex, LinkIndexError
-from skillner.vocabulary import DEFAULT_VOCABULARY, load_vocabulary, write_vocabulary
+from skillner.measure.link_evaluation import heldout_evaluation
+from skillner.taxonomy.linking import Embedder, LinkIndex, LinkIndexError
+from skillner.taxonomy.vocabulary import DEFAULT_VOCABULARY, load_vocabulary, write_vocabulary
 
 pytest.importorskip("transformers", reason="the trf extra: make install-trf")
 
@@ -90,8 +90,8 @@ def test_heldout_evaluation_on_the_small_index(small_index, small_table, embedde
 
 
 def test_the_linker_tries_aliases_first_then_neighbours_above_its_threshold(small_index, small_table, embedder):
-    from skillner.linking import Linker
-    from skillner.vocabulary import ConceptIndex
+    from skillner.taxonomy.linking import Linker
+    from skillner.taxonomy.vocabulary import ConceptIndex
 
     concepts, index = ConceptIndex.load(small_table), LinkIndex.load(small_index, small_table)
     mentions = [("Python", "TECH_TOOL", None), ("managing teams", "JOB_SKILL", None), ("zzqx vlorp", "JOB_SKILL", None)]
@@ -109,9 +109,9 @@ def test_the_linker_tries_aliases_first_then_neighbours_above_its_threshold(smal
 
 
 def test_extraction_links_by_embeddings_and_keys_skills_on_the_concept(small_index, small_table, embedder):
-    from skillner.extract import extract_doc, format_result
-    from skillner.linking import Linker
-    from skillner.vocabulary import ConceptIndex
+    from skillner.extract.mentions import extract_doc, format_result
+    from skillner.taxonomy.linking import Linker
+    from skillner.taxonomy.vocabulary import ConceptIndex
 
     linker = Linker(ConceptIndex.load(small_table), LinkIndex.load(small_index, small_table), embedder, threshold=0.6)
     doc = tokenizer_nlp().make_doc("Python; managing teams; team management; zzqx vlorp")
@@ -133,13 +133,13 @@ def test_extraction_links_by_embeddings_and_keys_skills_on_the_concept(small_ind
 
 
 def test_linking_settings_are_checked():
-    from skillner.linking import LinkSettings, unavailable
+    from skillner.taxonomy.linking import LinkSettings, unavailable
 
     for bad in (LinkSettings("fuzzy"), LinkSettings(threshold=1.5), LinkSettings(links=-1)):
         with pytest.raises(ValueError):
             bad.check()
     assert "skillner link-index" in unavailable(Path("/nonexistent"))
-    from skillner.batch import BatchError, BatchSettings
+    from skillner.extract.batch import BatchError, BatchSettings
 
     with pytest.raises(BatchError, match="--links must be between 0 and 20"):
         BatchSettings(linking=LinkSettings(links=21)).check()
@@ -148,7 +148,7 @@ def test_linking_settings_are_checked():
 
 
 def test_judged_tables_count_alias_links_at_every_threshold_and_pick_the_lowest_precise_one():
-    from skillner.link_evaluation import choose_judged_threshold, judged_table
+    from skillner.measure.link_evaluation import choose_judged_threshold, judged_table
 
     sample = pd.DataFrame({"method": ["alias", "alias", "embedding", "embedding", "embedding", "embedding"],
                            "score": [1.0, 1.0, 0.9, 0.8, 0.72, 0.6],
@@ -163,9 +163,9 @@ def test_judged_tables_count_alias_links_at_every_threshold_and_pick_the_lowest_
 
 
 def test_a_relinked_sample_keeps_the_verdicts_of_unchanged_links(small_index, small_table, embedder):
-    from skillner.link_evaluation import judging_sample
-    from skillner.linking import Linker
-    from skillner.vocabulary import ConceptIndex
+    from skillner.measure.link_evaluation import judging_sample
+    from skillner.taxonomy.linking import Linker
+    from skillner.taxonomy.vocabulary import ConceptIndex
 
     doc = tokenizer_nlp().make_doc("Skills: Python, managing teams and customer support.")
     doc.ents = [doc.char_span(8, 14, "TECH_TOOL"), doc.char_span(16, 30, "JOB_SKILL"), doc.char_span(35, 51, "JOB_SKILL")]

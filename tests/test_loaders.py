@@ -18,10 +18,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from skillner.annotate.convert import (
+    RECORD_PROBLEMS,
+    SPAN_PROBLEMS,
+    LabelledDataError,
+    check_records,
+    load_labelled,
+    read_docbin,
+    read_jsonl,
+    read_records,
+    records_to_docs,
+    write_docbin,
+)
 from skillner.cli import app
-from skillner.convert import (RECORD_PROBLEMS, SPAN_PROBLEMS, LabelledDataError, check_records, load_labelled,
-                              read_docbin, read_jsonl, read_records, records_to_docs, write_docbin)
-from skillner.quality import load_documents
+from skillner.measure.quality import load_documents
 
 TEXT = "Skills: Python, SQL and teamwork"
 GOOD = {"text": TEXT, "spans": [{"start": 8, "end": 14, "label": "TECH_TOOL"}], "meta": {"id": "good"}}

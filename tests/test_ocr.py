@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from skillner.readers import Limits, ReadError, ocr, read_file
+from skillner.extract.readers import Limits, ReadError, ocr, read_file
 from tests.resume_files import scan_pages, write_image_pdf, write_picture_docx, write_scanned_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,15 +144,15 @@ def test_without_tesseract_the_error_says_what_to_install(scan, tmp_path, monkey
     with pytest.raises(ReadError) as caught:
         read_file(tmp_path / "scan.pdf")
     assert caught.value.kind == "no_text_layer"
-    assert "skillner[ocr]" in str(caught.value) and "apt-get install tesseract-ocr" in str(caught.value)
+    assert "skillner-resumes[ocr]" in str(caught.value) and "apt-get install tesseract-ocr" in str(caught.value)
 
 
 @needs_tesseract
 @pytest.mark.slow
 def test_skills_from_a_scan_are_the_skills_from_its_text(scan, tmp_path):
-    from skillner.evaluate import load_model
-    from skillner.extract import extract_texts, skill_name
-    from skillner.readers import clean_text
+    from skillner.extract.mentions import extract_texts, skill_name
+    from skillner.extract.readers import clean_text
+    from skillner.pipeline.model import load_model
 
     pages, source = scan
     write_scanned_pdf(pages, tmp_path / "scan.pdf")
@@ -208,7 +208,7 @@ def test_a_read_past_its_timeout_leaves_no_tesseract_running(scan, tmp_path, how
     from typer.testing import CliRunner
 
     from skillner.cli import app
-    from skillner.readers.guard import read_isolated
+    from skillner.extract.readers.guard import read_isolated
 
     pages, _ = scan
     path = tmp_path / "slow" / "scan.tiff"

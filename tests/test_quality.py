@@ -6,8 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from skillner.cli import app
-from skillner.cost import CostSettings
-from skillner.quality import apply_fixes, check, review_cost, review_records
+from skillner.measure.cost import CostSettings
+from skillner.measure.quality import apply_fixes, check, review_cost, review_records
 
 
 def record(doc_id: str, text: str, *spans) -> dict:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from skillner.readers import Limits, ReadError, clean_text, read_bytes, read_file
-from tests.resume_files import (write_docx, write_encrypted_pdf, write_pdf, write_scanned_pdf, write_two_column_pdf)
+from skillner.extract.readers import Limits, ReadError, clean_text, read_bytes, read_file
+from tests.resume_files import write_docx, write_encrypted_pdf, write_pdf, write_scanned_pdf, write_two_column_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 RESUME = (ROOT / "corpus" / "examples" / "resume.txt").read_text(encoding="utf-8")
@@ -126,7 +126,7 @@ def test_limits_refuse_large_files_and_long_pdfs(tmp_path):
 def test_the_schema_document_lists_every_error_kind():
     import re
 
-    from skillner.readers import ERROR_KINDS
+    from skillner.extract.readers import ERROR_KINDS
 
     schema = (ROOT / "docs" / "extract-schema.md").read_text(encoding="utf-8")
     table = schema[schema.index("| kind | cause |"):schema.index("## Skill frequencies")]

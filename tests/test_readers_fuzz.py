@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skillner.readers import _READERS, ERROR_KINDS, Extracted, Limits, ReadError, read_bytes
+from skillner.extract.readers import _READERS, ERROR_KINDS, Extracted, Limits, ReadError, read_bytes
 from tests.resume_files import write_docx, write_pdf, write_two_column_pdf
 
 ROOT = Path(__file__).resolve().parents[1]

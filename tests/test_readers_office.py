@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from skillner.readers import Limits, ReadError, read_bytes, read_file
+from skillner.extract.readers import Limits, ReadError, read_bytes, read_file
 from tests.resume_files import write_designer_docx, write_docx, write_zip_bomb_docx
 
 DOC_FIXTURES = Path(__file__).resolve().parent / "data" / "doc"
@@ -252,7 +252,7 @@ def _word_streams(pieces: list[tuple[str, bool, int]]) -> tuple[bytes, bytes]:
 
 
 def test_doc_piece_table_joins_8_bit_and_utf16_pieces_in_cp_order():
-    from skillner.readers import office
+    from skillner.extract.readers import office
 
     word, table = _word_streams([("Skills: Python, SQL\r", True, 3000),
                                  ("Zoë Łukasiewicz \x13 HYPERLINK x \x14CV\x15\r", False, 2000),

@@ -15,8 +15,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from skillner.readers import read_file
-from skillner.readers.pdf import _blocks, _glyphs, _lines, _words
+from skillner.extract.readers import read_file
+from skillner.extract.readers.pdf import _blocks, _glyphs, _lines, _words
 
 OFFICE = Path(__file__).resolve().parent / "data" / "office-pdfs"
 PDFS = sorted(path.stem for path in OFFICE.glob("*.pdf"))
@@ -196,8 +196,8 @@ def test_page_header_is_read_once_at_the_top(read):
 
 @pytest.fixture(scope="module")
 def model():
-    from skillner.evaluate import load_model
-    from skillner.vocabulary import ConceptIndex
+    from skillner.pipeline.model import load_model
+    from skillner.taxonomy.vocabulary import ConceptIndex
 
     return load_model(), ConceptIndex.load()
 
@@ -207,7 +207,7 @@ def test_skills_from_the_pdf_are_those_from_its_docx(read, model):
     """The model finds the same skills in the PDF as in the document it was printed from. Line
     breaks and bullets are layout (a PDF wraps a paragraph that the DOCX keeps on one line, and
     the model's spans move with them), so both texts are compared without them."""
-    from skillner.extract import extract_texts
+    from skillner.extract.mentions import extract_texts
 
     nlp, concepts = model
     for name in PDFS:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from skillner.readers import clean_text, read_file
+from skillner.extract.readers import clean_text, read_file
 from tests.resume_files import (
     write_dated_rows_pdf,
     write_left_dates_pdf,
@@ -255,7 +255,7 @@ def test_sidebar_lines_that_run_past_the_rectangle_gutter_stay_in_their_column(t
     """Benchmark-style two-column PDFs (30-character sidebar lines beside the main column):
     PDFium's rectangles put the first gutter guess inside the sidebar, where a long sidebar
     word crosses it; the gutter moves to where no word crosses, so no line becomes full-width."""
-    from skillner.convert import read_jsonl
+    from skillner.annotate.convert import read_jsonl
 
     texts = [r["text"] for r in read_jsonl(ROOT / "annotations" / "dotin.jsonl.gz")]
     for index in (2, 16, 34, 36):  # the four that the rectangle gutter read out of order

@@ -11,9 +11,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 
-from skillner.readers import read_file
-from skillner.readers.clean import clean_text
-from skillner.readers.pdf import _GUESS, _blocks, _glyphs, _lines, _read, _words
+from skillner.extract.readers import read_file
+from skillner.extract.readers.clean import clean_text
+from skillner.extract.readers.pdf import _GUESS, _blocks, _glyphs, _lines, _read, _words
 from tests.pdf_producers import (
     HTML_PRODUCERS,
     agreement,

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from skillner import readers
 from skillner.cli import app
-from skillner.readers import ERROR_KINDS, Limits, ReadError, clean_text, read_bytes, read_file
+from skillner.extract.mentions import readers
+from skillner.extract.readers import ERROR_KINDS, Limits, ReadError, clean_text, read_bytes, read_file
 from tests.resume_files import write_docx, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -162,7 +162,7 @@ def threaded_server(settings):
     components that a test registers are the server's too)."""
     import uvicorn
 
-    from skillner.service.app import create_app
+    from skillner.extract.service.app import create_app
 
     port = _free_port()
     served = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
@@ -184,8 +184,8 @@ PAGE_KEY = {"X-API-Key": "page-key"}
 def fragile_server(monkeypatch, ruler_model):
     """A server whose readers of `.hang` and `.crash` files hang or die (as PDFium might), with one
     request at a time, a 2 s read limit and an API key."""
-    from skillner import readers
-    from skillner.service.app import ServiceSettings
+    from skillner.extract.mentions import readers
+    from skillner.extract.service.app import ServiceSettings
 
     monkeypatch.setitem(readers._READERS, ".hang", _hang)
     monkeypatch.setitem(readers._READERS, ".crash", _crash)

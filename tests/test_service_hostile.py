@@ -44,7 +44,7 @@ def request(url: str, path: str = "/v1/extract", body: bytes | None = None, head
 
 @pytest.fixture(scope="module")
 def ruler_server(ruler_model):
-    from skillner.service.app import ServiceSettings
+    from skillner.extract.service.app import ServiceSettings
 
     with threaded_server(ServiceSettings(model=ruler_model, max_concurrent=2, body_timeout=2, timeout=5,
                                          api_key=KEY["X-API-Key"])) as url:
@@ -151,7 +151,7 @@ def slow_server(ruler_model, tmp_path_factory):
     """A server whose model takes 0.25 s per segment, a 1.5 s model-time limit and two slots."""
     import spacy
 
-    from skillner.service.app import ServiceSettings
+    from skillner.extract.service.app import ServiceSettings
 
     nlp = spacy.load(ruler_model)
     nlp.add_pipe("skillner_test_sleep")
@@ -164,7 +164,7 @@ def slow_server(ruler_model, tmp_path_factory):
 def test_a_long_text_takes_turns_with_others_and_its_model_time_is_bounded(slow_server):
     """200,000 characters are 20 segments, 5 s of model time: past the 1.5 s limit it gets 422
     timeout; a short text sent while it parses is answered before it, as turns alternate."""
-    from skillner.service.app import SEGMENT_CHARS
+    from skillner.extract.service.app import SEGMENT_CHARS
 
     long_text = "Python and SQL.\n" * 12_500
     assert len(long_text) // SEGMENT_CHARS >= 20

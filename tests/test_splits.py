@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from skillner.splits import assign_splits, near_duplicate_groups, read_split
+from skillner.annotate.splits import assign_splits, near_duplicate_groups, read_split
 
 ROOT = Path(__file__).resolve().parents[1]
 SPLITS = ROOT / "annotations" / "splits"

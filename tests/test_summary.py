@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from skillner.batch.summary import write_summary
-from skillner.convert import tokenizer_nlp
-from skillner.extract import SCHEMA_VERSION, extract_doc
-from skillner.vocabulary import ConceptIndex
+from skillner.annotate.convert import tokenizer_nlp
+from skillner.extract.batch.summary import write_summary
+from skillner.extract.mentions import SCHEMA_VERSION, extract_doc
+from skillner.taxonomy.vocabulary import ConceptIndex
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from spacy.training.initialize import init_nlp
 from spacy.util import load_config
 from typer.testing import CliRunner
 
-from skillner import registry  # noqa: F401
 from skillner.cli import app
+from skillner.pipeline import registry  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,7 +21,7 @@ import spacy  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
 
 # Register the functions trf.cfg names (also entry points once skillner is installed).
-from skillner import registry, trf  # noqa: E402,F401
+from skillner.pipeline import registry, trf  # noqa: E402,F401
 
 CONFIG = Path(__file__).resolve().parents[1] / "configs" / "trf.cfg"
 LABELS = {"TECH_TOOL", "JOB_SKILL", "SOFT_SKILL"}

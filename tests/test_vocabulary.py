@@ -1,4 +1,4 @@
-"""Tests for the ESCO + O*NET alias vocabulary (skillner.vocabulary)."""
+"""Tests for the ESCO + O*NET alias vocabulary (skillner.taxonomy.vocabulary)."""
 
 import string
 from pathlib import Path
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillner.vocabulary import (
+from skillner.taxonomy.vocabulary import (
     COLUMNS,
     STOPLIST,
     ConceptIndex,
@@ -182,7 +182,7 @@ def test_shipped_matches_rebuild(shipped):
 
 @pytest.mark.skipif(not TAXONOMIES.is_dir(), reason="shared taxonomies not available")
 def test_shipped_concept_attributes_match_rebuild_and_cover_every_concept(shipped):
-    from skillner.vocabulary import DEFAULT_CONCEPTS, build_concepts
+    from skillner.taxonomy.vocabulary import DEFAULT_CONCEPTS, build_concepts
 
     attributes = pd.read_csv(DEFAULT_CONCEPTS, dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(build_concepts(TAXONOMIES).reset_index(drop=True), attributes)

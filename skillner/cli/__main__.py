@@ -1,0 +1,5 @@
+"""`python -m skillner.cli`, as the `skillner` command."""
+
+from skillner.cli import main
+
+main()
