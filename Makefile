@@ -19,7 +19,12 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The distribution was called `skillner` before it became skillner-resumes: an old editable install
+# of that name and its metadata are removed first, or their entry points would name modules that moved.
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	@if $(BIN)/pip show skillner 2>/dev/null | grep -q "^Editable project location: $(CURDIR)$$"; then \
+		$(BIN)/pip uninstall --quiet -y skillner; fi
+	rm -rf skillner.egg-info
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
@@ -227,7 +232,7 @@ benchmark-doccano: $(VENV)/.installed .venv-doccano/.installed
 # requires skillner): `pip install dist/*.whl` gives extract, batch, serve and
 # spacy.load("en_skillner_resumes_cpu") a model with no path. Built without network (no isolation).
 dist: $(MODEL)/meta.json pyproject.toml | $(VENV)/.installed
-	rm -rf dist build/package && mkdir -p dist build/package
+	rm -rf dist build/package build/lib && mkdir -p dist build/package
 	$(BIN)/python -m build --wheel --no-isolation --outdir dist . > /dev/null
 	$(BIN)/python -m spacy package $(MODEL) build/package --force > /dev/null
 	$(BIN)/python -m build --wheel --no-isolation --outdir dist build/package/en_skillner_resumes_cpu-* > /dev/null

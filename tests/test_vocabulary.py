@@ -22,7 +22,7 @@ from skillner.taxonomy.vocabulary import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "skillner" / "data" / "skills_vocabulary.csv.gz"
+SHIPPED = ROOT / "skillner" / "taxonomy" / "data" / "skills_vocabulary.csv.gz"
 TAXONOMIES = ROOT.parent / "shared" / "data" / "taxonomies"
 
 
