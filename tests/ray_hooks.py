@@ -25,7 +25,7 @@ def _slowly(data, name, limits):
 
 def install() -> None:
     from skillner.extract.batch import on_ray
-    from skillner.extract.mentions import readers
+    from skillner.extract import readers
 
     readers._READERS[".crash"] = _crash
     readers._READERS[".hang"] = _hang

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from skillner.cli import app
-from skillner.extract.mentions import readers
+from skillner.extract import readers
 from skillner.extract.readers import ERROR_KINDS, Limits, ReadError, clean_text, read_bytes, read_file
 from tests.resume_files import write_docx, write_pdf
 

@@ -184,7 +184,7 @@ PAGE_KEY = {"X-API-Key": "page-key"}
 def fragile_server(monkeypatch, ruler_model):
     """A server whose readers of `.hang` and `.crash` files hang or die (as PDFium might), with one
     request at a time, a 2 s read limit and an API key."""
-    from skillner.extract.mentions import readers
+    from skillner.extract import readers
     from skillner.extract.service.app import ServiceSettings
 
     monkeypatch.setitem(readers._READERS, ".hang", _hang)
