@@ -232,7 +232,7 @@ def test_no_cluster_at_the_address_no_ray_and_a_missing_source_are_one_line_erro
     result = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "--out", str(out), "--actors", "2"])
     assert result.exit_code == 1 and "--actors goes with --engine ray" in result.output
     monkeypatch.setitem(sys.modules, "ray", None)  # as if the extra were not installed
-    with pytest.raises(BatchError, match=r"pip install 'skillner\[ray\]'"):
+    with pytest.raises(BatchError, match=r"pip install 'skillner-resumes\[ray\]'"):
         run_batch(tmp_path / "in", out, BatchSettings(engine="ray"))
     assert not out.exists()  # nothing was written by any of them
 
