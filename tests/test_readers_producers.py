@@ -7,6 +7,10 @@ Chromium, WeasyPrint, LibreOffice, groff and ghostscript. The reference is the s
 the order a person reads the page, not another extractor's reading.
 """
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
@@ -24,6 +28,7 @@ from tests.pdf_producers import (
     words,
 )
 
+RESUME = Path(__file__).resolve().parents[1] / "corpus" / "examples" / "resume.txt"
 ALL = [*HTML_PRODUCERS, "libreoffice", "groff", "groff-ghostscript"]
 PRODUCERS = available_producers()
 
@@ -137,3 +142,25 @@ def test_a_resume_over_pages_is_read_whole(corpus, read):
     source, pdf = corpus["chromium", "long-page"]
     assert read_file(pdf).pages >= 2
     assert min(agreement(read("chromium", "long-page"), source.text)) >= 0.99
+
+
+@pytest.mark.skipif(not shutil.which("tesseract"), reason="Tesseract is not installed (scripts/system-deps.sh installs it)")
+def test_a_skewed_scans_ocr_layer_keeps_its_word_order(tmp_path):
+    """A searchable PDF as scanner apps make them (Tesseract's text layer over the page image):
+    on a page scanned 1 degree askew each word sits a little higher than the last, so lines are
+    followed along the content stream, not cut at one baseline."""
+    from difflib import SequenceMatcher
+
+    from tests.resume_files import scan_pages
+
+    images, _ = scan_pages(RESUME.read_text(encoding="utf-8")[:2500], tmp_path, dpi=200)
+    readings = []
+    for angle in (0, 1):
+        images[0].rotate(angle, expand=True, fillcolor=255).save(tmp_path / f"page-{angle}.png")
+        subprocess.run(["tesseract", str(tmp_path / f"page-{angle}.png"), str(tmp_path / f"page-{angle}"), "pdf"],
+                       check=True, capture_output=True, timeout=120)
+        readings.append(words(read_file(tmp_path / f"page-{angle}.pdf").text))
+    straight, skewed = readings
+    assert len(straight) > 250
+    matched = sum(block.size for block in SequenceMatcher(None, skewed, straight, autojunk=False).get_matching_blocks())
+    assert matched / len(straight) >= 0.97

@@ -281,15 +281,29 @@ def _words(glyphs: list[_Glyph]) -> list[_Word]:
 
 
 def _lines(words: list[_Word]) -> list[list[_Word]]:
-    """Words grouped by baseline, top of the page first, each line left to right. A row's two
-    ends share their baseline exactly; a sidebar's lines only by chance, so the tolerance is tight."""
-    lines: list[list[_Word]] = []
-    for word in sorted(words, key=lambda w: -w.baseline):
-        line = lines[-1] if lines else None
-        if line and line[0].baseline - word.baseline <= 0.08 * (line[0].top - line[0].bottom):
-            line.append(word)
+    """Words grouped into lines, top of the page first, each line left to right.
+
+    First, words that follow each other in the content stream, each just right of the last
+    and on nearly its baseline, are one line however much the baselines drift along it: the
+    text layer a scanner's OCR lays over a skewed page climbs a little from word to word.
+    Then lines on one baseline are joined: a row's two ends share their baseline exactly
+    (a right-aligned date painted before its title); a sidebar's lines only by chance, so
+    that tolerance is tight."""
+    chains: list[list[_Word]] = []
+    for word in words:
+        last = chains[-1][-1] if chains else None
+        height = last.top - last.bottom if last else 0.0
+        if last and 0 <= word.left - last.right <= 2 * height and abs(word.baseline - last.baseline) <= 0.25 * height:
+            chains[-1].append(word)
         else:
-            lines.append([word])
+            chains.append([word])
+    lines: list[list[_Word]] = []
+    for chain in sorted(chains, key=lambda c: -c[0].baseline):
+        line = lines[-1] if lines else None
+        if line and line[0].baseline - chain[0].baseline <= 0.08 * (line[0].top - line[0].bottom):
+            line.extend(chain)
+        else:
+            lines.append(list(chain))
     return [sorted(line, key=lambda w: w.left) for line in lines]
 
 
