@@ -151,17 +151,18 @@ def main() -> None:
             texts.append(source.text)
         real: dict = {}
         if shutil.which("pdftotext"):
+            references = {pdf: (pdftotext("-layout")(pdf), clean_text(pdftotext()(pdf)), pages(pdf)) for pdf in REAL}
             for name, read in readers.items():
                 agree, agree_clean, seconds, page_count = [], [], 0.0, 0
                 for pdf in REAL:
                     text, spent = timed_read(read, pdf, args.repeat)
-                    raw = agreement(text, pdftotext("-layout")(pdf))
-                    clean = agreement(text, clean_text(pdftotext()(pdf)))
+                    layout, joined, count = references[pdf]
+                    raw, clean = agreement(text, layout), agreement(text, joined)
                     agree.append(min(raw) >= 0.97)
                     agree_clean.append(min(clean) >= 0.97)
                     files[name][pdf.name] = {"vs_pdftotext_layout": [round(x, 3) for x in raw],
                                              "vs_pdftotext_dehyphenated": [round(x, 3) for x in clean]}
-                    seconds, page_count = seconds + spent, page_count + pages(pdf)
+                    seconds, page_count = seconds + spent, page_count + count
                 real[name] = {"files": len(REAL), "agree_at_0.97_vs_layout": sum(agree),
                               "agree_at_0.97_vs_dehyphenated": sum(agree_clean),
                               "ms_per_page": round(1000 * seconds / page_count, 2)}

@@ -47,10 +47,10 @@ from pathlib import Path
 
 import spacy
 
+from skillner.taxonomy.encoder import packaged_model_dir
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-from skillner.taxonomy.encoder import packaged_model_dir  # noqa: E402  (after the offline switches)
 
 
 @spacy.registry.misc("skillner.local_transformer_path.v1")

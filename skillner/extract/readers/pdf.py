@@ -44,8 +44,8 @@ def _pdf_page_text(page) -> str:
     (wkhtmltopdf) draws no space glyphs and places each word, or each glyph, on its own, so
     PDFium's text glues words or breaks lines between letters; Skia (Chrome, Google Docs)
     paints floats first, so a right-aligned date comes before its title. So words are cut
-    where glyphs are apart (`_words`), lines are words on one baseline, left to right, top to
-    bottom, and a page is read column by column only when a vertical gutter separates two
+    where glyphs are apart (`_words`), lines follow the stream and then the baseline, left to
+    right, top to bottom (`_lines`), and a page is read column by column only when a vertical gutter separates two
     real columns (`_is_column_layout`); whole words are assigned to a side, never cut.
     """
     textpage = page.get_textpage()
@@ -124,7 +124,7 @@ def _free_around(line: list[_Word], channel: tuple[float, float]) -> tuple[float
 
 def _column_gutter(lines: list[list[_Word]]) -> float | None:
     words = [w for line in lines for w in line]
-    gutter = _gutter([(w.left, w.bottom, w.right, w.top) for w in words]) if words else None
+    gutter = _gutter(words) if words else None
     if gutter is None:
         return None
     gutter = _fewest_words_crossing(lines, gutter)
@@ -135,22 +135,22 @@ def _read(lines: list[list[_Word]], gutter: float | None) -> str:
     return "\n".join(_joined(line) for line in lines) if gutter is None else _read_columns(lines, gutter)
 
 
-def _gutter(rects, min_lines: int = 3) -> float | None:
+def _gutter(words: list[_Word], min_lines: int = 3) -> float | None:
     """An x position that at most 10 % of the word boxes cross, with at least `min_lines`
     boxes (and 5 % of them) wholly on each side; None for a single-column page.
     A candidate only: `_is_column_layout` decides whether the sides are columns or rows.
     Counted by bisection over sorted edges, so a page of many words stays fast."""
-    lefts, rights = sorted(r[0] for r in rects), sorted(r[2] for r in rects)
-    empty_at = Counter(r[2] for r in rects if r[0] >= r[2])  # zero-width: neither side of its own x
+    lefts, rights = sorted(w.left for w in words), sorted(w.right for w in words)
+    empty_at = Counter(w.right for w in words if w.left >= w.right)  # zero-width: neither side of its own x
     left, right = lefts[0], rights[-1]
     best = None
-    for x in sorted({r[2] + 1 for r in rects}):
+    for x in sorted({w.right + 1 for w in words}):
         if not left + 0.15 * (right - left) < x < right - 0.15 * (right - left):
             continue
         before = bisect_right(rights, x)
         crossing = bisect_left(lefts, x) - before + empty_at[x]
-        after = len(rects) - crossing - before
-        if (crossing <= 0.1 * len(rects) and min(before, after) >= max(min_lines, 0.05 * len(rects))
+        after = len(words) - crossing - before
+        if (crossing <= 0.1 * len(words) and min(before, after) >= max(min_lines, 0.05 * len(words))
                 and (best is None or crossing < best[0])):
             best = (crossing, x)
     return None if best is None else best[1]
