@@ -134,8 +134,16 @@ def test_a_first_line_that_is_not_a_name_keeps_its_skills():
 def test_stop_words_numbers_and_punctuation_alone_are_not_skills():
     texts, counts = cleaned("and the 2015 -- 3.5 of it IT Go go R",
                             ["and the", "2015", "--", "3.5", "of it", "IT", "Go", "go", "R"])
-    assert texts == ["IT", "Go", "go", "R"]  # "--" is trimmed to nothing, the rest are dropped
-    assert counts == {"edge": 1, "not_a_skill": 4}
+    assert texts == ["IT", "Go", "go", "R"]  # "--" and "and the" are trimmed to nothing, the rest are dropped
+    assert counts == {"edge": 3, "not_a_skill": 3}
+
+
+def test_no_mention_begins_or_ends_with_a_joining_word():
+    text = "Provided customer service while stocking shelves, and Excel with Word. Skills: R&D, Sales and Marketing"
+    texts, counts = cleaned(text, ["customer service while", "and Excel with", "R&D", "Sales and Marketing"])
+    assert texts == ["customer service", "Excel", "R&D", "Sales and Marketing"] and counts == {"edge": 2}
+    texts, _ = cleaned(text, ["customer service while"], trim_joiners=False)
+    assert texts == ["customer service while"]
 
 
 def test_each_rule_can_be_switched_off():

@@ -18,6 +18,7 @@ app = typer.Typer(help="Skill extraction from resumes, and what the labelled dat
 COMMANDS = (
     ("import-dotin", annotate.import_dotin_cmd),
     ("import-labels", annotate.import_labels_cmd),
+    ("import-team", annotate.import_team_cmd),
     ("split", annotate.split_cmd),
     ("convert", annotate.convert_cmd),
     ("train", train.train_cmd),
@@ -39,6 +40,7 @@ COMMANDS = (
     ("link-sample", measure.link_sample_cmd),
     ("link-report", measure.link_report_cmd),
     ("generalisation", measure.generalisation_cmd),
+    ("listed-skills", measure.listed_cmd),
 )
 TAKES_OVERRIDES = {"train", "pretrain", "assemble"}  # --paths.train and other config overrides pass through
 GROUPS = (

@@ -163,3 +163,31 @@ def doccano_agreement_cmd(
     o = result["overall"]
     typer.echo(f"overall: strict F {o['strict_f']:.3f}, partial F {o['partial_f']:.3f} "
                f"over {o['docs_with_several_annotators']} resumes with several annotators")
+
+
+def import_team_cmd(
+    folder: Path = typer.Argument(..., help="Folder of team-written resumes (corpus/team/raw or corpus/team/dev)"),
+    out: Path = typer.Option(..., help="DocBin (.spacy) to write"),
+    jsonl: Optional[Path] = typer.Option(None, help="Also write the canonical JSONL here (.gz compresses)"),
+) -> None:
+    """Read resumes the team wrote and labelled inline ([[text|LABEL]]) into a DocBin."""
+    from skillner.annotate.convert import records_to_docs, write_docbin, write_jsonl
+    from skillner.annotate.team import TeamFormatError, team_records
+
+    if not folder.is_dir():
+        fail(f"no such folder: {folder}")
+    try:
+        records, report = team_records(folder)
+    except (TeamFormatError, OSError, UnicodeDecodeError) as err:
+        fail(str(err))
+    if not records:
+        fail(f"no team-written resumes (*.txt) in {folder}")
+    docs, aligned = records_to_docs(records)
+    if aligned.input_problems or report.problems:
+        fail(f"{folder}: spans that do not align: {(report.problems or aligned.input_problems)[:3]}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_docbin(out, docs)
+    if jsonl is not None:
+        write_jsonl(jsonl, records)
+    typer.echo(f"{len(records)} team-written resumes, {report.spans_kept}/{report.spans_in} spans kept, "
+               f"{len({r['meta']['family'] for r in records})} job families; written to {out}")

@@ -568,3 +568,73 @@ def generalisation_cmd(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=1) + "\n")
     typer.echo(json.dumps(result) if as_json else format_report(result))
+
+
+def listed_cmd(
+    paths: list[Path] = typer.Argument(..., help="Resume files or folders (every file a reader takes, recursively)"),
+    model: Optional[Path] = typer.Option(None, help="Pipeline directory (default: the shipped model)"),
+    team: bool = typer.Option(False, help="The paths are team-written resume files ([[text|LABEL]] marks, "
+                                          "grouped by job family); the marks are read as text"),
+    as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object"),
+    out: Optional[Path] = typer.Option(None, help="Also write the JSON report here"),
+) -> None:
+    """Share of the items each resume lists under a Skills heading that extraction finds, per folder.
+
+    Needs no labels: run it on a folder of your own resumes (one sub-folder per occupation gives one
+    row each). It measures recall only; read it beside a precision figure."""
+    from skillner.extract.readers import ReadError, UnsupportedFormat, read_file, reader_suffix
+    from skillner.measure.listed import format_listed, listed_report
+
+    if model is not None and not model.is_dir():
+        fail(f"no such model directory: {model}")
+    resumes, errors = [], []
+    for path in paths:
+        if not path.exists():
+            fail(f"no such file or folder: {path}")
+    if team:
+        from skillner.annotate.team import TeamFormatError, parse_team_file
+
+        for path in paths:
+            for file in sorted(path.glob("*.txt")) if path.is_dir() else [path]:
+                try:
+                    resumes += [(r.family, r.text) for r in parse_team_file(file)]
+                except (TeamFormatError, OSError, UnicodeDecodeError) as err:
+                    errors.append(str(err))
+    else:
+        for path in paths:
+            files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+            for file in files:
+                try:
+                    reader_suffix(file.name)
+                except UnsupportedFormat:
+                    if path.is_dir():
+                        errors.append(f"{file}: not a resume format skillner reads")
+                        continue
+                try:
+                    text = read_file(file).text
+                except (ReadError, UnsupportedFormat) as err:
+                    errors.append(f"{file}: {err}")
+                    continue
+                group = str(file.parent.relative_to(path)) if path.is_dir() and file.parent != path else path.name
+                resumes.append((group, text))
+    for error in errors:
+        typer.echo(f"  not read: {error}", err=True)
+    if not resumes:
+        fail("no resume could be read")
+    from skillner.pipeline.model import load_model
+
+    try:
+        nlp = load_model(model)
+    except OSError as err:
+        fail(f"cannot load the model {model}: {str(err).splitlines()[0]}")
+    docs = nlp.pipe(text for _, text in resumes)
+    report = listed_report((group, text, [(e.start_char, e.end_char) for e in doc.ents])
+                           for (group, text), doc in zip(resumes, docs))
+    report["not_read"] = errors
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=1) + "\n")
+    if as_json:
+        sys.stdout.write(json.dumps(report) + "\n")
+    else:
+        typer.echo(format_listed(report))

@@ -14,7 +14,10 @@ With `fill`, both also get weak labels first (distant supervision): an occurrenc
 name that the annotator left unlabelled ("Kubernetes" in a sentence of prose) becomes a
 TECH_TOOL span, where it overlaps no labelled span. Only product-like names are used (a capital
 or a digit, at most `max_words` words), matched with their exact case, so the verb "excel" or
-the word "access" never become tools.
+the word "access" never become tools. With `listed`, the items a resume lists under a Skills
+heading that the annotator left unlabelled become spans too, and so do their other occurrences
+(`pipeline.sections.listed_skill_spans`), labelled as the gazetteer labels the item's words,
+else JOB_SKILL.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from spacy.training import Example
 from spacy.util import filter_spans, registry
 
 from skillner.pipeline.gazetteer import plain_words, vocabulary_patterns
+from skillner.pipeline.sections import listed_skill_spans
 from skillner.taxonomy.vocabulary import DEFAULT_VOCABULARY, load_vocabulary
 
 
@@ -47,16 +51,20 @@ def replacement_names(vocabulary: Optional[str] = None, labels: tuple[str, ...] 
 @registry.augmenters("skillner.mention_replacement.v1")
 def create_mention_replacement(rate: float = 0.5, labels: list[str] = ["TECH_TOOL"],
                                vocabulary: Optional[str] = None, max_words: int = 3, fill: bool = False,
-                               seed: int = 0) -> Callable[[Language, Example], Iterator[Example]]:
+                               seed: int = 0, listed: bool = False) -> Callable[[Language, Example], Iterator[Example]]:
     """Yield each example, then a copy with mentions of `labels` replaced at `rate` (when any was);
-    with `fill`, unlabelled tool names are labelled in both first."""
+    with `fill`, unlabelled tool names are labelled in both first, and with `listed`, unlabelled
+    skills-list items."""
     if not 0 <= rate <= 1:
         raise ValueError(f"rate must be between 0 and 1, not {rate}")
     names = replacement_names(vocabulary, tuple(labels), max_words)
     rng = random.Random(seed)
     matchers: dict[int, PhraseMatcher] = {}
+    label_of = alias_labeller(vocabulary) if listed else None
 
     def augment(nlp: Language, example: Example) -> Iterator[Example]:
+        if label_of is not None:
+            example = fill_listed(example, label_of)
         if fill:
             if id(nlp.vocab) not in matchers:
                 matchers[id(nlp.vocab)] = tool_matcher(nlp, names.get("TECH_TOOL", []), vocabulary)
@@ -67,6 +75,24 @@ def create_mention_replacement(rate: float = 0.5, labels: list[str] = ["TECH_TOO
             yield copy
 
     return augment
+
+
+def alias_labeller(vocabulary: Optional[str] = None) -> Callable[[Span], str]:
+    """The gazetteer's label of a span's lower-cased text, JOB_SKILL for text it does not hold."""
+    labels = {pattern["pattern"].lower(): pattern["label"] for pattern in vocabulary_patterns(vocabulary)}
+    return lambda span: labels.get(span.text.lower(), "JOB_SKILL")
+
+
+def fill_listed(example: Example, label_of: Callable[[Span], str]) -> Example:
+    """The example with the skills-list items its labels left (and their other occurrences) labelled."""
+    reference = example.reference
+    new = listed_skill_spans(reference, label_of)
+    if not new:
+        return example
+    doc = reference.copy()
+    doc.ents = sorted(list(doc.ents) + [Span(doc, s.start, s.end, label=s.label_) for s in new],
+                      key=lambda span: span.start)
+    return Example(example.predicted, doc)
 
 
 def tool_matcher(nlp: Language, names: list[str], vocabulary: Optional[str] = None) -> PhraseMatcher:

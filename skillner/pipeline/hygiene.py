@@ -42,6 +42,10 @@ TRAILING_MARKS = frozenset({"#", "+", "++"})
 # Stop words that are also skills when written as one ("Go" the language); upper-case tokens
 # ("IT", "AS") are never taken as stop words.
 SKILL_STOP_WORDS = frozenset({"go"})
+# Words that join a skill to the rest of its sentence: a mention never begins or ends with one
+# ("customer service while", "and Excel"); docs/annotation-guidelines.md.
+JOINERS = frozenset({"and", "or", "with", "while", "in", "of", "to", "the", "for", "at", "by", "on", "as", "from",
+                     "including", "etc", "via", "using", "a", "an", "&"})
 
 # Resume section headings, compared as their lower-case words without "and" (so "Skills &
 # Abilities" is "skills abilities"). Words that are also skills on a line of their own in a
@@ -104,6 +108,10 @@ def is_trailing_mark(doc: Doc, start: int, i: int) -> bool:
     """"C#", "C++": a trailing mark glued to a word inside the span."""
     return (doc[i].text in TRAILING_MARKS and i > start and not doc[i - 1].whitespace_
             and not is_junk(doc[i - 1]))
+
+
+def is_joiner(token: Token) -> bool:
+    return token.lower_ in JOINERS and not token.is_upper or token.text == "&"
 
 
 def is_stop_word(token: Token) -> bool:
@@ -174,10 +182,11 @@ class SpanHygiene:
 
     def __init__(self, name: str = "skillner_span_hygiene", *, split_lines: bool = True, trim_edges: bool = True,
                  balance_brackets: bool = True, drop_headings: bool = True, drop_names: bool = True,
-                 drop_non_skills: bool = True, extra_headings: Iterable[str] = ()):
+                 drop_non_skills: bool = True, extra_headings: Iterable[str] = (), trim_joiners: bool = True):
         self.name = name
         self.split_lines = split_lines
         self.trim_edges = trim_edges
+        self.trim_joiners = trim_joiners
         self.balance_brackets = balance_brackets
         self.drop_headings = drop_headings
         self.drop_names = drop_names
@@ -248,10 +257,22 @@ class SpanHygiene:
                 end = balanced_end
                 counts["bracket_cut"] += 1
             unmatched_closers = set()
-        if self.trim_edges:
-            while (end > start and is_junk(doc[end - 1]) and not is_trailing_mark(doc, start, end - 1)
-                   and not (is_closing(doc[end - 1]) and end - 1 not in unmatched_closers)):
-                end, trimmed = end - 1, True
+        while True:
+            before = (start, end)
+            if self.trim_edges:
+                while (end > start and is_junk(doc[end - 1]) and not is_trailing_mark(doc, start, end - 1)
+                       and not (is_closing(doc[end - 1]) and end - 1 not in unmatched_closers)):
+                    end, trimmed = end - 1, True
+            if self.trim_joiners:
+                while start < end and is_joiner(doc[start]):
+                    start, trimmed = start + 1, True
+                while (start < end and self.trim_edges and is_junk(doc[start]) and not is_brackets(doc[start])
+                       and not is_leading_mark(doc, start, end)):
+                    start += 1
+                while end > start and is_joiner(doc[end - 1]):
+                    end, trimmed = end - 1, True
+            if (start, end) == before:
+                break
         if trimmed:
             counts["edge"] += 1
         return (start, end) if start < end else None
@@ -301,12 +322,12 @@ class SpanHygiene:
 @Language.factory(
     "skillner_span_hygiene",
     default_config={"split_lines": True, "trim_edges": True, "balance_brackets": True, "drop_headings": True,
-                    "drop_names": True, "drop_non_skills": True, "extra_headings": []},
+                    "drop_names": True, "drop_non_skills": True, "extra_headings": [], "trim_joiners": True},
 )
 def make_span_hygiene(nlp: Language, name: str, split_lines: bool, trim_edges: bool, balance_brackets: bool,
                       drop_headings: bool, drop_names: bool, drop_non_skills: bool,
-                      extra_headings: list[str]) -> SpanHygiene:
+                      extra_headings: list[str], trim_joiners: bool) -> SpanHygiene:
     """Add last, after every NER: `nlp.add_pipe("skillner_span_hygiene", last=True)`."""
     return SpanHygiene(name, split_lines=split_lines, trim_edges=trim_edges, balance_brackets=balance_brackets,
                        drop_headings=drop_headings, drop_names=drop_names, drop_non_skills=drop_non_skills,
-                       extra_headings=extra_headings)
+                       extra_headings=extra_headings, trim_joiners=trim_joiners)

@@ -1,0 +1,78 @@
+"""Listed skills found: a check that needs no labels, for any folder of resumes.
+
+Each resume's own Skills section (`pipeline.sections.listed_items`) lists what its author claims;
+the share of those items that a predicted mention overlaps is a recall any user can measure on
+their own resumes, per resume and per group (an occupation, a family, a folder). It says nothing
+about precision: a model that marks every word scores 1.0, so it is reported beside a precision
+figure (on labelled data, or judged by hand), never alone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable, Sequence
+
+from skillner.pipeline.sections import Item, listed_items, skill_core
+
+
+def found_items(text: str, mentions: Sequence[tuple[int, int]]) -> tuple[list[tuple[Item, bool]], int]:
+    """Every listed item of `text` that names a skill, with whether some mention (character
+    bounds) overlaps it; and how many items were bare traits ("Dependable"), which are not scored:
+    the guidelines say they are not skills."""
+    result, traits = [], 0
+    for item in listed_items(text):
+        if skill_core(item.text) is None:
+            traits += 1
+            continue
+        result.append((item, any(start < item.end and end > item.start for start, end in mentions)))
+    return result, traits
+
+
+def listed_report(resumes: Iterable[tuple[str, str, Sequence[tuple[int, int]]]]) -> dict:
+    """Share of listed items found, overall, per group, and per resume; `resumes` yields
+    (group, text, mention bounds). Resumes without a skills list are counted, not scored."""
+    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # items, found, resumes, without a list
+    missed: dict[str, int] = defaultdict(int)
+    rows, traits = [], 0
+    for group, text, mentions in resumes:
+        pairs, trait_items = found_items(text, mentions)
+        traits += trait_items
+        counts = groups[group]
+        counts[2] += 1
+        if not pairs:
+            counts[3] += 1
+        counts[0] += len(pairs)
+        counts[1] += sum(found for _, found in pairs)
+        for item, found in pairs:
+            if not found:
+                missed[item.text.casefold()] += 1
+        rows.append({"group": group, "items": len(pairs), "found": sum(found for _, found in pairs)})
+    items = sum(c[0] for c in groups.values())
+    found = sum(c[1] for c in groups.values())
+    return {
+        "items": items, "found": found, "share": found / items if items else None,
+        "resumes": sum(c[2] for c in groups.values()),
+        "without_list": sum(c[3] for c in groups.values()), "traits_not_scored": traits,
+        "groups": {name: {"items": c[0], "found": c[1], "share": c[1] / c[0] if c[0] else None,
+                          "resumes": c[2], "without_list": c[3]} for name, c in sorted(groups.items())},
+        "lowest_group": min((c[1] / c[0], name) for name, c in groups.items() if c[0])[1] if items else None,
+        "most_missed": sorted(missed.items(), key=lambda kv: (-kv[1], kv[0]))[:25],
+        "per_resume": rows,
+    }
+
+
+def format_listed(report: dict) -> str:
+    """The report as a table: one row per group, then the total and the items missed most."""
+    lines = [f"{'group':<48} {'resumes':>7} {'items':>6} {'found':>6} {'share':>6}"]
+    for name, group in report["groups"].items():
+        share = "-" if group["share"] is None else f"{group['share']:.2f}"
+        lines.append(f"{name[:48]:<48} {group['resumes']:>7} {group['items']:>6} {group['found']:>6} {share:>6}")
+    share = "-" if report["share"] is None else f"{report['share']:.2f}"
+    lines.append(f"{'all':<48} {report['resumes']:>7} {report['items']:>6} {report['found']:>6} {share:>6}")
+    if report["traits_not_scored"]:
+        lines.append(f"{report['traits_not_scored']} listed bare trait(s) (\"Dependable\") are not scored")
+    if report["without_list"]:
+        lines.append(f"{report['without_list']} resume(s) have no skills list under a heading and are not scored")
+    if report["most_missed"]:
+        lines.append("missed most: " + ", ".join(f"{text} ({n})" for text, n in report["most_missed"][:12]))
+    return "\n".join(lines)

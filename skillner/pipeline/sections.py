@@ -1,0 +1,277 @@
+"""The items a resume lists under a Skills heading, as character spans of its text.
+
+What a person lists under "Skills", "Core Competencies" or "Highlights" is what they claim to be
+able to do. Two stages read these lists: `annotate` turns them into distant labels for training
+(an item nobody labelled is still a skill), and `measure.listed` counts how many of them the
+extraction finds, a check any user can run on a folder of their own resumes without labels.
+
+A section opens at a heading line whose words are a skills heading (`SKILL_HEADINGS`, compared as
+`hygiene.heading_key` does) or at "Skills: item, item" on one line, and closes at the next line
+that is some other resume heading: a known one (`hygiene.DEFAULT_HEADINGS`), or a short line in
+capitals. Items are split at commas, semicolons, pipes, bullets, tabs and runs of spaces, never
+inside brackets ("Excel (pivot tables, VLOOKUP)" is one item); a "Category:" before the items of
+a line is not an item, and nor is a line of prose (more than `MAX_ITEM_WORDS` words).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from skillner.pipeline.hygiene import DEFAULT_HEADINGS, heading_key
+
+SKILL_HEADINGS = frozenset(heading_key(h) for h in (
+    "skills", "key skills", "technical skills", "core skills", "professional skills", "soft skills",
+    "computer skills", "it skills", "skill set", "skillset", "skills summary", "summary of skills",
+    "skills and abilities", "skills and expertise", "skills and competencies", "skills and qualifications",
+    "skills and certifications", "relevant skills", "additional skills", "other skills", "job skills",
+    "core competencies", "key competencies", "competencies", "areas of expertise", "expertise",
+    "areas of strength", "technical proficiency", "technical proficiencies", "proficiencies",
+    "highlights", "skill highlights", "skills highlights", "strengths", "key strengths",
+    "qualifications", "key qualifications", "tools", "tools and technologies", "technologies", "software",
+    "technical expertise", "capabilities", "specialties", "specializations", "core strengths",
+    "equipment", "tools and equipment", "equipment and tools", "software skills", "computer proficiency",
+))
+OTHER_HEADINGS = frozenset(heading_key(h) for h in DEFAULT_HEADINGS) - SKILL_HEADINGS | frozenset(
+    heading_key(h) for h in ("experience", "professional experience", "education and training", "employment",
+                             "certifications and licenses", "licenses and certifications", "training",
+                             "volunteer work", "affiliations", "professional affiliations", "memberships",
+                             "accomplishments", "work experience", "career overview", "overview"))
+MAX_ITEM_WORDS = 12
+MAX_HEADING_WORDS = 5
+MAX_SKILL_WORDS = 6
+# What `doc.user_data[USER_DATA_KEY]` counts: mentions the listed-skills component added.
+USER_DATA_KEY = "skillner_listed"
+# Where a list line splits: separators outside brackets, and bullets opening an item.
+SEPARATOR = re.compile(r"\s*(?:[,;|•·▪●◦■►✓➢❖\t]|\s{2,}|\s-\s)\s*")
+BULLET = re.compile(r"^[\s\-*•·▪●◦■►✓➢❖>o]+\s")
+CATEGORY = re.compile(r"^(?P<category>[^\W\d][\w &/+'’-]{0,40}):\s*(?=\S)")
+OPENERS, CLOSERS = "([{", ")]}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One listed item: its characters in the text, and the heading it was listed under."""
+    start: int
+    end: int
+    text: str
+    heading: str
+
+
+def _lines(text: str):
+    start = 0
+    for line in text.splitlines(keepends=True):
+        yield start, line.rstrip("\r\n")
+        start += len(line)
+
+
+def _heading(line: str) -> tuple[str, bool, int] | None:
+    """(key, is a skills heading, where the items start) of a heading line, else None."""
+    stripped = line.strip()
+    if not stripped:
+        return None
+    head, colon, rest = stripped.partition(":")
+    key = heading_key(head)
+    if colon and rest.strip():  # "Skills: Excel, Word"
+        if key in SKILL_HEADINGS:
+            return key, True, line.index(":") + 1
+        return None
+    if not key or len(key.split()) > MAX_HEADING_WORDS:
+        return None
+    if key in SKILL_HEADINGS:
+        return key, True, len(line)
+    if key in OTHER_HEADINGS or (stripped.isupper() and not any(c in stripped for c in ",;|•")):
+        return key, False, len(line)
+    return None
+
+
+def _split(line: str, offset: int) -> list[tuple[int, int]]:
+    """Character bounds of the items of one list line, split outside brackets."""
+    bounds, depth, start, i = [], 0, 0, 0
+    while i < len(line):
+        char = line[i]
+        if char in OPENERS:
+            depth += 1
+        elif char in CLOSERS:
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            match = SEPARATOR.match(line, i)
+            if match and match.end() > i and (match.group().strip() or match.end() - i >= 2):
+                bounds.append((start, i))
+                start = i = match.end()
+                continue
+        i += 1
+    bounds.append((start, len(line)))
+    items = []
+    for begin, end in bounds:
+        piece = line[begin:end]
+        bullet = BULLET.match(piece)
+        if bullet:
+            begin += bullet.end()
+        while begin < end and not line[begin].isalnum() and line[begin] not in OPENERS + ".#":
+            begin += 1
+        while end > begin and line[end - 1] in " .:-*\u2013\u2014":
+            end -= 1
+        if begin < end and any(c.isalpha() for c in line[begin:end]):
+            items.append((offset + begin, offset + end))
+    return items
+
+
+def listed_items(text: str) -> list[Item]:
+    """Every item listed under a skills heading of `text`, in text order."""
+    items: list[Item] = []
+    heading = None
+    for start, line in _lines(text):
+        found = _heading(line)
+        if found is not None:
+            key, is_skills, items_from = found
+            heading = key if is_skills else None
+            if heading is None or items_from >= len(line):
+                continue
+            body_start = items_from
+        elif heading is None or not line.strip():
+            continue
+        elif YEAR.search(line) or (len(line.split()) > MAX_ITEM_WORDS and not SEPARATOR.search(line.strip())):
+            heading = None
+            continue
+        else:
+            body_start = 0
+        body = line[body_start:]
+        category = CATEGORY.match(body.lstrip(" \t-*•"))
+        if category and len(category["category"].split()) <= 4:
+            body_start += len(body) - len(body.lstrip(" \t-*•")) + category.end()
+            body = line[body_start:]
+        for begin, end in _split(body, start + body_start):
+            if len(text[begin:end].split()) <= MAX_ITEM_WORDS:
+                items.append(Item(begin, end, text[begin:end], heading))
+    return items
+
+
+# Words before a skill that say how well it is held, not what it is ("Proficient in Excel").
+FILLER = re.compile(
+    r"^(?:(?:very |highly |extremely )?(?:strong|excellent|good|great|solid|proven|advanced|basic|working|"
+    r"expert|extensive|thorough|in-depth|sound|outstanding|exceptional|superior|effective|demonstrated|"
+    r"some|hands-on|practical|general|intermediate|fluent|familiar|knowledgeable|skilled|proficient|"
+    r"experienced|competent|certified|trained|capable|comfortable)\b[\s,]*)*"
+    r"(?:(?:knowledge|understanding|command|experience|expertise|proficiency|skills?|ability|abilities|"
+    r"background|training|familiarity|competence|grasp)\s+(?:of|in|with|to|using|at)\s+|"
+    r"(?:in|with|at|of|using|to)\s+|able\s+to\s+|ability\s+to\s+)*", re.IGNORECASE)
+# Bare traits (docs/annotation-guidelines.md): adjectives and phrases that describe a person.
+TRAITS = frozenset({
+    "dependable", "reliable", "punctual", "motivated", "self-motivated", "hard-working", "hardworking",
+    "hard working", "energetic", "detail-oriented", "detail oriented", "organized", "organised",
+    "well-organized", "creative", "flexible", "honest", "friendly", "enthusiastic", "team player",
+    "quick learner", "fast learner", "self-starter", "self starter", "results-driven", "goal-oriented",
+    "passionate", "proactive", "dedicated", "loyal", "responsible", "patient", "outgoing", "personable",
+    "professional", "positive attitude", "trustworthy", "compassionate", "caring", "driven", "ambitious",
+    "adaptable", "efficient", "diligent", "courteous", "polite", "cheerful", "confident", "independent",
+    "analytical", "resourceful", "versatile", "innovative", "meticulous", "thorough", "accurate",
+    "dynamic", "committed", "empathetic", "calm", "punctuality", "reliability", "dependability",
+    "work ethic", "strong work ethic", "people person", "eager to learn", "willing to learn",
+    "physically fit", "able to lift 50 lbs", "able to work independently", "self-directed", "sociable",
+})
+DURATION = re.compile(r"^(?:less than |more than |over |about )?\d+\+?\s*(?:years?|yrs?|months?)\b", re.IGNORECASE)
+# A line that closes a section: a date (an employer's line) or a line of prose.
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+TRAIT_SUFFIX = re.compile(r"^[a-z]+-(?:oriented|motivated|driven|minded|focused|starter)$")
+
+
+def skill_core(text: str) -> tuple[int, int] | None:
+    """Bounds, inside a listed item, of the words that name the skill ("Proficient in Microsoft
+    Office" -> "Microsoft Office"); None for a bare trait or an item with nothing left."""
+    start = 0
+    close, open_ = text.find(")"), text.find("(")
+    if close >= 0 and (open_ < 0 or close < open_ or open_ == 0):  # "than 1 year)": a bracket from the line before
+        start = close + 1
+        while start < len(text) and not text[start].isalnum():
+            start += 1
+    start += FILLER.match(text[start:]).end()
+    end = len(text)
+    while end > start and not (text[end - 1].isalnum() or text[end - 1] in ")+#"):
+        end -= 1
+    core = text[start:end].strip()
+    if not core or not any(c.isalpha() for c in core):
+        return None
+    lowered = core.casefold()
+    if (lowered in TRAITS or TRAIT_SUFFIX.match(lowered) or text.strip().casefold() in TRAITS
+            or DURATION.match(core)):
+        return None
+    bracket = text.find("(", start, end)
+    if bracket > start:  # "Excel (pivot tables, VLOOKUP)": the skill, not what is said of it
+        end = bracket
+    return start, end
+
+
+def listed_skill_spans(doc: Doc, label_of: Callable[[Span], str], max_words: int = MAX_SKILL_WORDS,
+                       other_occurrences: bool = True) -> list[Span]:
+    """Spans for the listed items of `doc` (their skill cores) that overlap no entity of `doc.ents`,
+    labelled by `label_of`; with `other_occurrences`, also each other place the same words stand in
+    the text (case aside) where no entity is. The result overlaps nothing and no entity."""
+    taken = [False] * len(doc)
+    for ent in doc.ents:
+        taken[ent.start:ent.end] = [True] * len(ent)
+    found: list[Span] = []
+    for item in listed_items(doc.text):
+        core = skill_core(item.text)
+        if core is None:
+            continue
+        span = doc.char_span(item.start + core[0], item.start + core[1], alignment_mode="contract")
+        if span is None or not len(span) or len(span) > max_words or any(taken[span.start:span.end]):
+            continue
+        found.append(Span(doc, span.start, span.end, label=label_of(span)))
+        taken[span.start:span.end] = [True] * len(span)
+    if other_occurrences and found:
+        matcher = PhraseMatcher(doc.vocab, attr="LOWER")
+        labels = {}
+        for span in found:
+            if len(span) < 2 and not any(c.isupper() or c.isdigit() for c in span.text[1:]):
+                continue  # "Installation" in a list says little about "installation" in a sentence
+            labels.setdefault(span.text.casefold(), span.label_)
+            matcher.add(span.text.casefold(), [span.as_doc()])
+        for span in filter_spans(matcher(doc, as_spans=True)) if labels else ():
+            if not any(taken[span.start:span.end]):
+                found.append(Span(doc, span.start, span.end, label=labels[span.label_]))
+                taken[span.start:span.end] = [True] * len(span)
+    return sorted(found, key=lambda span: span.start)
+
+
+class ListedSkills:
+    """Adds the items of a resume's skills lists that the NER left, as mentions (see
+    `listed_skill_spans`): what a person lists under Skills is a skill. The label is the one of
+    the gazetteer match that covers the item exactly, when there is one, else JOB_SKILL."""
+
+    def __init__(self, name: str = "skillner_listed_skills", *, max_words: int = MAX_SKILL_WORDS,
+                 other_occurrences: bool = True, spans_key: str = "gazetteer", default_label: str = "JOB_SKILL"):
+        self.name = name
+        self.max_words = max_words
+        self.other_occurrences = other_occurrences
+        self.spans_key = spans_key
+        self.default_label = default_label
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches = {(s.start, s.end): s.label_ for s in doc.spans.get(self.spans_key, ())}
+
+        def label_of(span: Span) -> str:
+            return matches.get((span.start, span.end), self.default_label)
+
+        added = listed_skill_spans(doc, label_of, self.max_words, self.other_occurrences)
+        if added:
+            doc.ents = sorted(list(doc.ents) + added, key=lambda span: span.start)
+        doc.user_data[USER_DATA_KEY] = doc.user_data.get(USER_DATA_KEY, 0) + len(added)
+        return doc
+
+
+@Language.factory("skillner_listed_skills",
+                  default_config={"max_words": MAX_SKILL_WORDS, "other_occurrences": True, "spans_key": "gazetteer",
+                                  "default_label": "JOB_SKILL"})
+def make_listed_skills(nlp: Language, name: str, max_words: int, other_occurrences: bool, spans_key: str,
+                       default_label: str) -> ListedSkills:
+    """Add after the NERs and before span hygiene."""
+    return ListedSkills(name, max_words=max_words, other_occurrences=other_occurrences, spans_key=spans_key,
+                        default_label=default_label)
