@@ -1,16 +1,18 @@
 """The items a resume lists under a Skills heading, as character spans of its text.
 
 What a person lists under "Skills", "Core Competencies" or "Highlights" is what they claim to be
-able to do. Two stages read these lists: `annotate` turns them into distant labels for training
-(an item nobody labelled is still a skill), and `measure.listed` counts how many of them the
-extraction finds, a check any user can run on a folder of their own resumes without labels.
+able to do. Three parts read these lists: the `skillner_listed_skills` component adds the items a
+NER left as mentions, the training augmenter (`augment`, `listed = true`) turns the items an
+annotator left into distant labels, and `measure.listed` counts how many items the extraction
+finds, a check any user can run on a folder of their own resumes without labels.
 
 A section opens at a heading line whose words are a skills heading (`SKILL_HEADINGS`, compared as
 `hygiene.heading_key` does) or at "Skills: item, item" on one line, and closes at the next line
-that is some other resume heading: a known one (`hygiene.DEFAULT_HEADINGS`), or a short line in
-capitals. Items are split at commas, semicolons, pipes, bullets, tabs and runs of spaces, never
-inside brackets ("Excel (pivot tables, VLOOKUP)" is one item); a "Category:" before the items of
-a line is not an item, and nor is a line of prose (more than `MAX_ITEM_WORDS` words).
+that is some other resume heading (a known one, `hygiene.DEFAULT_HEADINGS`, or a short line in
+capitals), a dated line (an employer's) or a sentence. Items are split at commas, semicolons,
+pipes, bullets, tabs and runs of spaces, never inside brackets ("Excel (pivot tables, VLOOKUP)"
+is one item); a "Category:" before the items of a line is not an item, and nor is a line of
+prose (more than `MAX_ITEM_WORDS` words).
 """
 
 from __future__ import annotations
@@ -137,7 +139,8 @@ def listed_items(text: str) -> list[Item]:
             body_start = items_from
         elif heading is None or not line.strip():
             continue
-        elif YEAR.search(line) or (len(line.split()) > MAX_ITEM_WORDS and not SEPARATOR.search(line.strip())):
+        elif YEAR.search(line) or (not SEPARATOR.search(line.strip()) and (
+                len(line.split()) > MAX_ITEM_WORDS or (len(line.split()) >= 3 and line.rstrip().endswith(".")))):
             heading = None
             continue
         else:
@@ -205,6 +208,8 @@ def skill_core(text: str) -> tuple[int, int] | None:
     bracket = text.find("(", start, end)
     if bracket > start:  # "Excel (pivot tables, VLOOKUP)": the skill, not what is said of it
         end = bracket
+        while end > start and text[end - 1].isspace():
+            end -= 1
     return start, end
 
 

@@ -1,0 +1,171 @@
+"""Skills lists: which lines are a skills section, how items split, what of an item names the skill,
+the component that adds the items a NER left, the distant labels they give training, and the
+label-free check (`skillner listed-skills`)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Span
+from spacy.training import Example
+
+from skillner.measure.listed import listed_report
+from skillner.pipeline.augment import fill_listed
+from skillner.pipeline.sections import listed_items, skill_core
+
+RESUME = """Dana Whitfield
+Licensed practical nurse · Akron, OH
+
+SUMMARY
+Nurse with six years of wound care and medication administration in long-term care.
+
+EXPERIENCE
+Charge Nurse, Maple Grove Care Center (2019 to present)
+- Performed wound care and IV therapy for 30 residents.
+
+Core Competencies
+Wound care | IV therapy     Medication administration
+• Proficient in PointClickCare
+* Strong knowledge of infection control
+Software: Microsoft Excel, Epic (charting, orders)
+Dependable, Team player, Detail-oriented
+
+EDUCATION
+Diploma in Practical Nursing, Summit Technical College, 2018
+Skills: CPR, BLS; Spanish
+"""
+
+
+def items(text):
+    return [item.text for item in listed_items(text)]
+
+
+def test_items_come_from_skills_headings_only_and_split_as_people_list_them():
+    assert items(RESUME) == [
+        "Wound care", "IV therapy", "Medication administration", "Proficient in PointClickCare",
+        "Strong knowledge of infection control", "Microsoft Excel", "Epic (charting, orders)",
+        "Dependable", "Team player", "Detail-oriented", "CPR", "BLS", "Spanish"]
+    offsets = listed_items(RESUME)
+    assert all(RESUME[i.start:i.end] == i.text for i in offsets)
+    assert {i.heading for i in offsets} == {"core competencies", "software", "skills"}
+
+
+def test_a_section_ends_at_the_next_heading_a_dated_line_or_prose():
+    text = ("SKILLS\nExcel, Word\nEXPERIENCE\nUsed Excel daily, Word too\n"
+            "Technologies\nJava, SQL\nOracle - Gurgaon, 2016 to 2017\nSpring, Hibernate\n"
+            "Tools\nGit\nI led a team of five people who shipped our billing system on time and on budget\nJira, Maven")
+    assert items(text) == ["Excel", "Word", "Java", "SQL", "Git"]
+
+
+@pytest.mark.parametrize("item,core", [
+    ("Proficient in Microsoft Office", "Microsoft Office"),
+    ("Strong knowledge of medical terminology", "medical terminology"),
+    ("Excellent written and verbal communication", "written and verbal communication"),
+    ("Advanced Excel (pivot tables, VLOOKUP)", "Excel"),
+    ("than 1 year), Java", "Java"),
+    ("Forklift operation", "Forklift operation"),
+    ("Dependable", None), ("Team player", None), ("Results-driven", None), ("2 years", None),
+])
+def test_the_skill_inside_an_item(item, core):
+    bounds = skill_core(item)
+    assert (item[bounds[0]:bounds[1]] if bounds else None) == core
+
+
+def ner_free_nlp():
+    nlp = spacy.blank("en")
+    return nlp
+
+
+def test_the_component_adds_what_the_ner_left_once_and_other_occurrences_of_phrases():
+    nlp = ner_free_nlp()
+    doc = nlp.make_doc(RESUME)
+    epic = RESUME.index("Epic")
+    doc.ents = [doc.char_span(epic, epic + 4, label="TECH_TOOL")]
+    doc = nlp.add_pipe("skillner_listed_skills")(doc)
+    found = [(e.text, e.label_) for e in doc.ents]
+    assert ("Epic", "TECH_TOOL") in found and ("PointClickCare", "JOB_SKILL") in found
+    assert ("infection control", "JOB_SKILL") in found
+    assert not any(text in {"Dependable", "Team player", "Detail-oriented"} for text, _ in found)
+    # "wound care" in the summary and the bullet is found through the list; "Spanish", one
+    # lower-case word, is not spread to other places
+    assert [e.start_char for e in doc.ents if e.text.lower() == "wound care"] == [
+        RESUME.index("wound care"), RESUME.index("wound care", RESUME.index("wound care") + 1),
+        RESUME.index("Wound care")]
+    assert doc.user_data["skillner_listed"] == len(found) - 1
+    assert len({(e.start, e.end) for e in doc.ents}) == len(doc.ents)
+
+
+def test_the_component_takes_the_gazetteers_label_for_an_exact_match():
+    nlp = ner_free_nlp()
+    doc = nlp.make_doc("SKILLS\nMicrosoft Excel, payroll")
+    doc.spans["gazetteer"] = [Span(doc, 2, 4, label="TECH_TOOL")]
+    doc = nlp.add_pipe("skillner_listed_skills")(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Microsoft Excel", "TECH_TOOL"), ("payroll", "JOB_SKILL")]
+
+
+def test_distant_labels_fill_only_what_the_annotator_left():
+    nlp = ner_free_nlp()
+    reference = nlp.make_doc("SKILLS\nPayroll, QuickBooks, bank reconciliation\nDid bank reconciliation weekly.")
+    reference.ents = [Span(reference, 4, 5, label="TECH_TOOL")]  # QuickBooks, labelled
+    example = fill_listed(Example(nlp.make_doc(reference.text), reference), lambda span: "JOB_SKILL")
+    assert [(e.text, e.label_, e.start_char) for e in example.reference.ents] == [
+        ("Payroll", "JOB_SKILL", 7), ("QuickBooks", "TECH_TOOL", 16), ("bank reconciliation", "JOB_SKILL", 28),
+        ("bank reconciliation", "JOB_SKILL", 52)]
+    untouched = nlp.make_doc("Did payroll weekly.")
+    same = Example(nlp.make_doc(untouched.text), untouched)
+    assert fill_listed(same, lambda span: "JOB_SKILL") is same
+
+
+def test_the_report_scores_items_not_traits_per_group():
+    text = "Skills: Excel, payroll, Dependable"
+    excel = text.index("Excel")
+    report = listed_report([("office", text, [(excel, excel + 5)]), ("office", "No list here.", []),
+                            ("care", "SKILLS\nwound care", [])])
+    assert report["items"] == 3 and report["found"] == 1 and report["traits_not_scored"] == 1
+    assert report["groups"]["office"] == {"items": 2, "found": 1, "share": 0.5, "resumes": 2, "without_list": 1}
+    assert report["lowest_group"] == "care" and report["most_missed"][:1] == [("payroll", 1)]
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "skillner.cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.mark.slow
+def test_listed_skills_reads_a_folder_per_occupation_and_names_what_it_could_not_read(tmp_path):
+    (tmp_path / "nurse").mkdir()
+    (tmp_path / "nurse" / "a.txt").write_text(RESUME, encoding="utf-8")
+    (tmp_path / "welder").mkdir()
+    (tmp_path / "welder" / "b.txt").write_text("SKILLS\nMIG welding, TIG welding, Python\n", encoding="utf-8")
+    (tmp_path / "welder" / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    (tmp_path / "welder" / "notes.xyz").write_text("x")
+    out = tmp_path / "report.json"
+    done = run("listed-skills", str(tmp_path), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "broken.pdf" in done.stderr and "notes.xyz" in done.stderr
+    report = json.loads(out.read_text())
+    assert set(report["groups"]) == {"nurse", "welder"} and report["groups"]["welder"]["items"] == 3
+    assert report["items"] == 13 - 3 + 3 and 0 < report["share"] <= 1
+    assert len(report["not_read"]) == 2
+    missing = run("listed-skills", str(tmp_path / "nope"))
+    assert missing.returncode == 1 and missing.stderr.strip() == f"error: no such file or folder: {tmp_path / 'nope'}"
+
+
+def test_import_team_writes_a_docbin_and_a_broken_mark_is_one_line(tmp_path):
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "a.txt").write_text("### team-x-01 | occupation: welder | family: Production\n"
+                                "Skills: [[TIG welding|JOB_SKILL]], [[forklift|TECH_TOOL]]\n", encoding="utf-8")
+    out = tmp_path / "team.spacy"
+    done = run("import-team", str(good), "--out", str(out), "--jsonl", str(tmp_path / "team.jsonl"))
+    assert done.returncode == 0, done.stderr
+    assert "1 team-written resumes, 2/2 spans kept, 1 job families" in done.stdout
+    from skillner.annotate.convert import read_docbin
+
+    assert [e.text for e in read_docbin(out)[0].ents] == ["TIG welding", "forklift"]
+    (good / "a.txt").write_text("### team-x-01 | occupation: welder | family: Production\n[[TIG|SKILL]]\n")
+    broken = run("import-team", str(good), "--out", str(out))
+    assert broken.returncode == 1 and broken.stderr.count("\n") == 1 and "unknown label 'SKILL'" in broken.stderr
