@@ -94,7 +94,21 @@ annotations/splits/train.txt annotations/splits/dev.txt annotations/splits/test.
 $(DATA)/train.spacy $(DATA)/dev.spacy $(DATA)/test.spacy $(DATA)/test-all.spacy &: annotations/dotin.jsonl.gz annotations/splits/train.txt annotations/splits/dev.txt annotations/splits/test.txt
 	$(SKILLNER) convert annotations/dotin.jsonl.gz --splits annotations/splits --out-dir $(DATA)
 
-data: $(DATA)/train.spacy
+data: $(DATA)/train.spacy $(TEAM_TRAIN) $(TEAM_DEV)
+
+# Team-written resumes (corpus/team): raw/ is training data of every occupation, dev/ the
+# multi-occupation yardstick, never trained on. The shipped members learn from dotin's resumes
+# and raw/ together: a folder of both DocBins (spaCy's corpus reader takes every file in it).
+TEAM_TRAIN := $(DATA)/team-train.spacy
+TEAM_DEV := $(DATA)/team-dev.spacy
+$(TEAM_TRAIN): $(wildcard corpus/team/raw/*.txt) skillner/annotate/team.py | $(VENV)/.installed
+	$(SKILLNER) import-team corpus/team/raw --out $@
+$(TEAM_DEV): $(wildcard corpus/team/dev/*.txt) skillner/annotate/team.py | $(VENV)/.installed
+	$(SKILLNER) import-team corpus/team/dev --out $@
+WITH_TEAM := $(DATA)/with-team
+$(WITH_TEAM)/.made: $(DATA)/train.spacy $(TEAM_TRAIN)
+	mkdir -p $(WITH_TEAM) && cp $(DATA)/train.spacy $(WITH_TEAM)/train.spacy && cp $(TEAM_TRAIN) $(WITH_TEAM)/team.spacy
+	touch $@
 
 # --- train: the shipped default pipeline ------------------------------------------
 # Configs are compared on the train split with dev for checkpoint selection (training/%/model-best,
@@ -107,6 +121,13 @@ train: $(MODEL)/.trained
 training/%/model-best/meta.json: configs/%.cfg $(DATA)/train.spacy $(DATA)/dev.spacy | $(VENV)/.installed $(VECTORS)/config.cfg
 	$(SKILLNER) train configs/$*.cfg --output training/$* --paths.train $(DATA)/train.spacy --paths.dev $(DATA)/dev.spacy
 
+# The shipped members, trained on train + team with dev for checkpoint selection (`ensemble-dev`).
+MAXSTEPS_knowledge := 3000
+MAXSTEPS_vectors := 1500
+training/%-team/model-best/meta.json: configs/%.cfg $(WITH_TEAM)/.made $(DATA)/dev.spacy | $(VENV)/.installed $(VECTORS)/config.cfg
+	$(SKILLNER) train configs/$*.cfg --output training/$*-team --paths.train $(WITH_TEAM) --paths.dev $(DATA)/dev.spacy \
+		--training.max_steps $(MAXSTEPS_$*)
+
 # Steps of each member's best dev checkpoint when trained on the train split alone.
 STEPS_knowledge := 1800
 STEPS_vectors := 900
@@ -114,9 +135,13 @@ TRAINDEV := $(DATA)/traindev.spacy
 $(TRAINDEV): $(DATA)/train.spacy $(DATA)/dev.spacy | $(VENV)/.installed
 	$(BIN)/python -c "import sys; from skillner.annotate.convert import read_docbin, write_docbin; \
 		write_docbin(sys.argv[3], read_docbin(sys.argv[1]) + read_docbin(sys.argv[2]))" $^ $@
+FINAL_DATA := $(DATA)/final
+$(FINAL_DATA)/.made: $(TRAINDEV) $(TEAM_TRAIN)
+	mkdir -p $(FINAL_DATA) && cp $(TRAINDEV) $(FINAL_DATA)/traindev.spacy && cp $(TEAM_TRAIN) $(FINAL_DATA)/team.spacy
+	touch $@
 
-training/final-%/model-last/meta.json: configs/%.cfg $(TRAINDEV) | $(VENV)/.installed $(VECTORS)/config.cfg
-	$(SKILLNER) train configs/$*.cfg --output training/final-$* --paths.train $(TRAINDEV) --paths.dev $(DATA)/dev.spacy \
+training/final-%/model-last/meta.json: configs/%.cfg $(FINAL_DATA)/.made | $(VENV)/.installed $(VECTORS)/config.cfg
+	$(SKILLNER) train configs/$*.cfg --output training/final-$* --paths.train $(FINAL_DATA) --paths.dev $(DATA)/dev.spacy \
 		--training.max_steps $(STEPS_$*) --training.patience $(STEPS_$*) --training.eval_frequency $(STEPS_$*)
 
 # Mention confidence: calibrated on dev with the same pair trained on train alone (the shipped one
@@ -143,8 +168,8 @@ training/indomain/model-best/meta.json: configs/indomain.cfg $(PRETRAIN)/model-l
 # The transfer comparison in the model card: the shipped ensemble and each config alone.
 # The same pair trained on the train split alone, so that dev can compare it with its members
 # and the earlier configs (the shipped pipeline has seen dev).
-training/ensemble-dev/meta.json: configs/ensemble.cfg training/knowledge/model-best/meta.json training/vectors/model-best/meta.json
-	$(SKILLNER) assemble configs/ensemble.cfg training/ensemble-dev --paths.member_a training/knowledge/model-best --paths.member_b training/vectors/model-best
+training/ensemble-dev/meta.json: configs/ensemble.cfg training/knowledge-team/model-best/meta.json training/vectors-team/model-best/meta.json
+	$(SKILLNER) assemble configs/ensemble.cfg training/ensemble-dev --paths.member_a training/knowledge-team/model-best --paths.member_b training/vectors-team/model-best
 
 COMPARED := ensemble-dev knowledge vectors gazetteer cpu scratch
 reports/transfer.json: training/ensemble-dev/meta.json $(foreach c,$(filter-out ensemble-dev,$(COMPARED)),training/$(c)/model-best/meta.json)

@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 
 from skillner.measure.evaluate import doc_spans, load_model
 from skillner.pipeline.confidence import IDENTITY, logit, platt, scored_ner_names, with_confidence
+from skillner.pipeline.sections import ListedSkills
 
 BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -114,7 +115,10 @@ def calibrate(model: Path | Language, dev: Sequence[Doc], out_path: Path | None 
 
     nlp = model if isinstance(model, Language) else spacy.load(model)
     with_confidence(nlp, {name: IDENTITY for name in scored_ner_names(nlp)})
-    outcomes, gold = mention_outcomes(nlp, dev)
+    # the recognisers are calibrated; mentions a skills list adds carry their own measured confidence
+    listed = [name for name, proc in nlp.pipeline if isinstance(proc, ListedSkills)]
+    with nlp.select_pipes(disable=listed):
+        outcomes, gold = mention_outcomes(nlp, dev)
     calibrated = out_of_fold(outcomes)
     report = {
         "model": str(model if not isinstance(model, Language) else nlp.meta.get("name")),

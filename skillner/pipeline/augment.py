@@ -17,7 +17,9 @@ or a digit, at most `max_words` words), matched with their exact case, so the ve
 the word "access" never become tools. With `listed`, the items a resume lists under a Skills
 heading that the annotator left unlabelled become spans too, and so do their other occurrences
 (`pipeline.sections.listed_skill_spans`), labelled as the gazetteer labels the item's words,
-else JOB_SKILL.
+else JOB_SKILL. With `fill_skills`, an occurrence of an ESCO skill named as resumes name it
+(`taxonomy.phrases`: "wound care" from "carry out wound care"), case aside, becomes a span of
+its label where it overlaps no labelled span.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from spacy.util import filter_spans, registry
 
 from skillner.pipeline.gazetteer import plain_words, vocabulary_patterns
 from skillner.pipeline.sections import listed_skill_spans
+from skillner.taxonomy.phrases import object_phrases
 from skillner.taxonomy.vocabulary import DEFAULT_VOCABULARY, load_vocabulary
 
 
@@ -51,7 +54,8 @@ def replacement_names(vocabulary: Optional[str] = None, labels: tuple[str, ...] 
 @registry.augmenters("skillner.mention_replacement.v1")
 def create_mention_replacement(rate: float = 0.5, labels: list[str] = ["TECH_TOOL"],
                                vocabulary: Optional[str] = None, max_words: int = 3, fill: bool = False,
-                               seed: int = 0, listed: bool = False) -> Callable[[Language, Example], Iterator[Example]]:
+                               seed: int = 0, listed: bool = False,
+                               fill_skills: bool = False) -> Callable[[Language, Example], Iterator[Example]]:
     """Yield each example, then a copy with mentions of `labels` replaced at `rate` (when any was);
     with `fill`, unlabelled tool names are labelled in both first, and with `listed`, unlabelled
     skills-list items."""
@@ -61,10 +65,15 @@ def create_mention_replacement(rate: float = 0.5, labels: list[str] = ["TECH_TOO
     rng = random.Random(seed)
     matchers: dict[int, PhraseMatcher] = {}
     label_of = alias_labeller(vocabulary) if listed else None
+    skill_matchers: dict[int, PhraseMatcher] = {}
 
     def augment(nlp: Language, example: Example) -> Iterator[Example]:
         if label_of is not None:
             example = fill_listed(example, label_of)
+        if fill_skills:
+            if id(nlp.vocab) not in skill_matchers:
+                skill_matchers[id(nlp.vocab)] = skill_matcher(nlp, vocabulary)
+            example = fill_matches(example, skill_matchers[id(nlp.vocab)])
         if fill:
             if id(nlp.vocab) not in matchers:
                 matchers[id(nlp.vocab)] = tool_matcher(nlp, names.get("TECH_TOOL", []), vocabulary)
@@ -107,8 +116,25 @@ def tool_matcher(nlp: Language, names: list[str], vocabulary: Optional[str] = No
     return matcher
 
 
+def skill_matcher(nlp: Language, vocabulary: Optional[str] = None) -> PhraseMatcher:
+    """Case-insensitive matcher of ESCO's skills as resumes name them, keyed by their label."""
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    by_label: dict[str, list[str]] = {}
+    for phrase, label in object_phrases(vocabulary).items():
+        by_label.setdefault(label, []).append(phrase)
+    for label, phrases in by_label.items():
+        matcher.add(label, list(nlp.tokenizer.pipe(phrases)))
+    return matcher
+
+
 def fill_tools(nlp: Language, example: Example, matcher: PhraseMatcher) -> Example:
     """The example with every unlabelled tool-name occurrence that overlaps no labelled span labelled TECH_TOOL."""
+    return fill_matches(example, matcher)
+
+
+def fill_matches(example: Example, matcher: PhraseMatcher) -> Example:
+    """The example with every match of `matcher` that overlaps no labelled span labelled as the
+    matcher's key says (the longest of overlapping matches)."""
     reference = example.reference
     taken = [False] * len(reference)
     for ent in reference.ents:
@@ -117,7 +143,7 @@ def fill_tools(nlp: Language, example: Example, matcher: PhraseMatcher) -> Examp
     if not new:
         return example
     doc = reference.copy()
-    doc.ents = sorted(list(doc.ents) + [Span(doc, s.start, s.end, label="TECH_TOOL") for s in new],
+    doc.ents = sorted(list(doc.ents) + [Span(doc, s.start, s.end, label=s.label_) for s in new],
                       key=lambda span: span.start)
     return Example(example.predicted, doc)
 
