@@ -251,3 +251,13 @@ def test_shipped_model_with_the_component_last_gives_clean_entities_on_a_real_re
     assert len(doc.ents) >= 10
     assert_clean(doc)
     assert doc.user_data[USER_DATA_KEY]["bracket_cut"] >= 1
+
+
+def test_bare_traits_and_job_titles_are_not_skills():
+    text = "Dependable and punctual, Self-motivated. Greenhouse Worker at Elm Farms: teamwork, attention to detail, Server"
+    spans = ["Dependable and punctual", "Self-motivated", "Greenhouse Worker", "teamwork", "attention to detail", "Server"]
+    texts, counts = cleaned(text, spans)
+    assert texts == ["teamwork", "attention to detail", "Server"]  # a one-word title is also a tool's name
+    assert counts == {"trait": 2, "title": 1}
+    texts, _ = cleaned(text, spans, drop_traits=False, drop_titles=False)
+    assert texts == spans

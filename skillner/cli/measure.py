@@ -544,10 +544,15 @@ def generalisation_cmd(
     skillspan: Path = typer.Option(Path("corpus/skillspan/dev.json"), help="SkillSpan dev (JSON lines)"),
     taxonomies: Path = typer.Option(Path("../shared/data/taxonomies"),
                                     help="ESCO + O*NET folder; without it, corpus/vocabulary/mainstream_tools.csv"),
+    occupations: Optional[Path] = typer.Option(Path("corpus/team/dev"), help="Team-written resumes of every "
+                                               "occupation: scores per job family (a missing folder skips them)"),
+    team_train: Optional[Path] = typer.Option(Path("build/data/team-train.spacy"),
+                                              help="Team-written training data: its labels count as seen too"),
     as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object"),
     out: Optional[Path] = typer.Option(None, help="Also write the JSON here"),
 ) -> None:
-    """Skills beyond the training labels: unseen-span recall, SkillSpan job postings, mainstream tool names."""
+    """Skills beyond the training labels: unseen-span recall, SkillSpan job postings, mainstream tool
+    names, and scores per job family on the team-written resumes of every occupation."""
     from skillner.annotate.convert import LabelledDataError
     from skillner.measure.generalisation import MAINSTREAM_NAMES, format_report, generalisation_report
 
@@ -559,7 +564,11 @@ def generalisation_cmd(
     if model is not None and not model.is_dir():
         fail(f"no such model directory: {model}")
     try:
-        result = generalisation_report(model, dev, train, skillspan, taxonomies)
+        if occupations is not None and not occupations.is_dir():
+            typer.echo(f"  no folder {occupations}: scores per job family left out", err=True)
+            occupations = None
+        result = generalisation_report(model, dev, train, skillspan, taxonomies, occupations=occupations,
+                                       team_train=team_train if team_train and team_train.is_file() else None)
     except (LabelledDataError, ValueError, FileNotFoundError) as err:
         fail(str(err))
     except OSError as err:  # spaCy's answer to a folder that is not a pipeline

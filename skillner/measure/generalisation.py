@@ -67,6 +67,7 @@ from skillner.measure.evaluate import (
     score,
     span_key,
 )
+from skillner.measure.occupations import format_occupations, occupation_card_lines, occupation_report
 from skillner.taxonomy.vocabulary import (
     DEFAULT_VOCABULARY,
     ConceptIndex,
@@ -385,8 +386,10 @@ def generalisation_report(model_path: Path | str | Language | None = None,
                           train: Path = REPO_ROOT / "build" / "data" / "train.spacy",
                           skillspan: Path = DEFAULT_SKILLSPAN, taxonomy_dir: Path | None = DEFAULT_TAXONOMIES,
                           vocabulary_path: Path = DEFAULT_VOCABULARY, names_path: Path = MAINSTREAM_NAMES,
-                          n_bootstrap: int = 1000, limit: int | None = None) -> dict:
-    """A model's whole generalisation picture: in-domain seen/unseen recall, SkillSpan, mainstream tools."""
+                          n_bootstrap: int = 1000, limit: int | None = None,
+                          occupations: Path | None = None, team_train: Path | None = None) -> dict:
+    """A model's whole generalisation picture: in-domain seen/unseen recall, SkillSpan, mainstream
+    tools, and with `occupations` (team-written resumes) the per-job-family scores."""
     for path in (dev, train, skillspan, vocabulary_path):
         _existing(path)
     nlp = load_model(model_path)
@@ -394,7 +397,7 @@ def generalisation_report(model_path: Path | str | Language | None = None,
     postings, merged = read_skillspan(skillspan, limit)
     posting_pred = _predict(nlp, [p.text for p in postings])
     resumes = _dev_resumes(dev)
-    return {
+    result = {
         "model": str(model_path if not isinstance(model_path, Language) else model_path.meta.get("name")),
         "dev": {"data": str(dev), "docs": in_domain["docs"], "untyped": in_domain["untyped"],
                 "untyped_strict_f_ci95": in_domain["ci95"]["untyped_strict_f"],
@@ -403,6 +406,9 @@ def generalisation_report(model_path: Path | str | Language | None = None,
         "mainstream": _mainstream(resumes, _predict(nlp, resumes[0]), postings, posting_pred, taxonomy_dir,
                                   vocabulary_path, names_path, n_bootstrap, train),
     }
+    if occupations is not None:
+        result["occupations"] = occupation_report(nlp, occupations, [train] + ([team_train] if team_train else []))
+    return result
 
 
 def _ci(interval) -> str:
@@ -442,6 +448,8 @@ def format_report(result: dict) -> str:
                   f"({pw['fraction']:.3f}) overlap no gold span and are no vocabulary alias"
                   + (f" ({pw['unsupported_loose']}, {pw['fraction_loose']:.3f}, have no concept either)"
                      if "fraction_loose" in pw else "") + f"; e.g. {examples}"]
+    if "occupations" in result:
+        lines += ["", format_occupations(result["occupations"])]
     return "\n".join(lines)
 
 
@@ -467,4 +475,6 @@ def card_lines(result: dict) -> list[str]:
               f"Precision warning (not a gold score): {pw['fraction']:.1%} of the predicted spans on the resumes of",
               f"`{result['dev']['data']}` overlap no gold span and are no vocabulary alias ({pw['fraction_loose']:.1%} have",
               "no taxonomy concept either). The resumes' row above (`dev_resumes`) is that file."]
+    if "occupations" in result:
+        lines += ["", *occupation_card_lines(result["occupations"])]
     return lines

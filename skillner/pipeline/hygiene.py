@@ -23,12 +23,16 @@ from typing import Iterable
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from skillner.taxonomy.titles import load_titles
+
 USER_DATA_KEY = "skillner_hygiene"
 # What `doc.user_data[USER_DATA_KEY]` counts: entities split at line breaks, pieces trimmed at
 # their edges (or trimmed away), pieces extended by their closing bracket, pieces cut before an
-# unmatched bracket, and pieces dropped as headings, as the candidate's name, or as made only of
-# stop words, numbers and punctuation.
-RULES = ("line_break", "edge", "bracket_extended", "bracket_cut", "heading", "name", "not_a_skill")
+# unmatched bracket, and pieces dropped as headings, as the candidate's name, as made only of
+# stop words, numbers and punctuation, as bare traits ("Dependable and punctual") or as a job
+# title of two words or more ("Greenhouse Worker", `taxonomy.titles`; one-word titles such as
+# "Server" or "Intelligence" are also skills).
+RULES = ("line_break", "edge", "bracket_extended", "bracket_cut", "heading", "name", "not_a_skill", "trait", "title")
 
 # str.splitlines' line boundaries: PDF and DOCX readers emit more than "\n".
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
@@ -42,6 +46,37 @@ TRAILING_MARKS = frozenset({"#", "+", "++"})
 # Stop words that are also skills when written as one ("Go" the language); upper-case tokens
 # ("IT", "AS") are never taken as stop words.
 SKILL_STOP_WORDS = frozenset({"go"})
+# Bare traits (docs/annotation-guidelines.md): adjectives and phrases that describe a person.
+TRAITS = frozenset({
+    "dependable", "reliable", "punctual", "motivated", "self-motivated", "hard-working", "hardworking",
+    "hard working", "energetic", "detail-oriented", "detail oriented", "organized", "organised",
+    "well-organized", "creative", "flexible", "honest", "friendly", "enthusiastic", "team player",
+    "quick learner", "fast learner", "self-starter", "self starter", "results-driven", "goal-oriented",
+    "passionate", "proactive", "dedicated", "loyal", "responsible", "patient", "outgoing", "personable",
+    "professional", "positive attitude", "trustworthy", "compassionate", "caring", "driven", "ambitious",
+    "adaptable", "efficient", "diligent", "courteous", "polite", "cheerful", "confident", "independent",
+    "analytical", "resourceful", "versatile", "innovative", "meticulous", "thorough", "accurate",
+    "dynamic", "committed", "empathetic", "calm", "punctuality", "reliability", "dependability",
+    "work ethic", "strong work ethic", "people person", "eager to learn", "willing to learn",
+    "physically fit", "able to work independently", "self-directed", "sociable", "upbeat", "careful", "curious",
+    "respectful", "collaborative", "alert", "steady", "positive", "energized", "warm", "tactful", "discreet",
+    "punctual and dependable", "quick", "helpful", "humble", "mature", "focused", "motivated self-starter",
+})
+TRAIT_SUFFIX = re.compile(r"^[a-z]+-(?:oriented|motivated|driven|minded|focused|starter|directed)$")
+
+
+def is_trait(text: str) -> bool:
+    """A bare trait, or traits joined ("Dependable and punctual", "Careful, self-motivated"):
+    every word a trait or a joining word."""
+    words = [w for w in re.split(r"[\s,;/]+", text.casefold().strip(" .!")) if w]
+    if not words:
+        return False
+    if " ".join(words) in TRAITS:
+        return True
+    return all(w in TRAITS or TRAIT_SUFFIX.match(w) or w in {"and", "&", "very", "highly"} for w in words) and any(
+        w in TRAITS or TRAIT_SUFFIX.match(w) for w in words)
+
+
 # Words that join a skill to the rest of its sentence: a mention never begins or ends with one
 # ("customer service while", "and Excel"); docs/annotation-guidelines.md.
 JOINERS = frozenset({"and", "or", "with", "while", "in", "of", "to", "the", "for", "at", "by", "on", "as", "from",
@@ -182,11 +217,14 @@ class SpanHygiene:
 
     def __init__(self, name: str = "skillner_span_hygiene", *, split_lines: bool = True, trim_edges: bool = True,
                  balance_brackets: bool = True, drop_headings: bool = True, drop_names: bool = True,
-                 drop_non_skills: bool = True, extra_headings: Iterable[str] = (), trim_joiners: bool = True):
+                 drop_non_skills: bool = True, extra_headings: Iterable[str] = (), trim_joiners: bool = True,
+                 drop_traits: bool = True, drop_titles: bool = True):
         self.name = name
         self.split_lines = split_lines
         self.trim_edges = trim_edges
         self.trim_joiners = trim_joiners
+        self.drop_traits = drop_traits
+        self.titles = load_titles() if drop_titles else frozenset()
         self.balance_brackets = balance_brackets
         self.drop_headings = drop_headings
         self.drop_names = drop_names
@@ -285,6 +323,11 @@ class SpanHygiene:
             return "name"
         if self.drop_headings and self.is_heading(doc, start, end):
             return "heading"
+        text = doc[start:end].text
+        if self.drop_traits and is_trait(text):
+            return "trait"
+        if self.titles and " " in text and text.lower() in self.titles:
+            return "title"
         return None
 
     def is_heading(self, doc: Doc, start: int, end: int) -> bool:
@@ -322,12 +365,14 @@ class SpanHygiene:
 @Language.factory(
     "skillner_span_hygiene",
     default_config={"split_lines": True, "trim_edges": True, "balance_brackets": True, "drop_headings": True,
-                    "drop_names": True, "drop_non_skills": True, "extra_headings": [], "trim_joiners": True},
+                    "drop_names": True, "drop_non_skills": True, "extra_headings": [], "trim_joiners": True,
+                    "drop_traits": True, "drop_titles": True},
 )
 def make_span_hygiene(nlp: Language, name: str, split_lines: bool, trim_edges: bool, balance_brackets: bool,
                       drop_headings: bool, drop_names: bool, drop_non_skills: bool,
-                      extra_headings: list[str], trim_joiners: bool) -> SpanHygiene:
+                      extra_headings: list[str], trim_joiners: bool, drop_traits: bool, drop_titles: bool) -> SpanHygiene:
     """Add last, after every NER: `nlp.add_pipe("skillner_span_hygiene", last=True)`."""
     return SpanHygiene(name, split_lines=split_lines, trim_edges=trim_edges, balance_brackets=balance_brackets,
                        drop_headings=drop_headings, drop_names=drop_names, drop_non_skills=drop_non_skills,
-                       extra_headings=extra_headings, trim_joiners=trim_joiners)
+                       extra_headings=extra_headings, trim_joiners=trim_joiners, drop_traits=drop_traits,
+                       drop_titles=drop_titles)

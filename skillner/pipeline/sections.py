@@ -26,7 +26,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from skillner.pipeline.hygiene import DEFAULT_HEADINGS, heading_key
+from skillner.pipeline.hygiene import DEFAULT_HEADINGS, heading_key, is_trait
 
 SKILL_HEADINGS = frozenset(heading_key(h) for h in (
     "skills", "key skills", "technical skills", "core skills", "professional skills", "soft skills",
@@ -165,24 +165,9 @@ FILLER = re.compile(
     r"(?:(?:knowledge|understanding|command|experience|expertise|proficiency|skills?|ability|abilities|"
     r"background|training|familiarity|competence|grasp)\s+(?:of|in|with|to|using|at)\s+|"
     r"(?:in|with|at|of|using|to)\s+|able\s+to\s+|ability\s+to\s+)*", re.IGNORECASE)
-# Bare traits (docs/annotation-guidelines.md): adjectives and phrases that describe a person.
-TRAITS = frozenset({
-    "dependable", "reliable", "punctual", "motivated", "self-motivated", "hard-working", "hardworking",
-    "hard working", "energetic", "detail-oriented", "detail oriented", "organized", "organised",
-    "well-organized", "creative", "flexible", "honest", "friendly", "enthusiastic", "team player",
-    "quick learner", "fast learner", "self-starter", "self starter", "results-driven", "goal-oriented",
-    "passionate", "proactive", "dedicated", "loyal", "responsible", "patient", "outgoing", "personable",
-    "professional", "positive attitude", "trustworthy", "compassionate", "caring", "driven", "ambitious",
-    "adaptable", "efficient", "diligent", "courteous", "polite", "cheerful", "confident", "independent",
-    "analytical", "resourceful", "versatile", "innovative", "meticulous", "thorough", "accurate",
-    "dynamic", "committed", "empathetic", "calm", "punctuality", "reliability", "dependability",
-    "work ethic", "strong work ethic", "people person", "eager to learn", "willing to learn",
-    "physically fit", "able to lift 50 lbs", "able to work independently", "self-directed", "sociable",
-})
 DURATION = re.compile(r"^(?:less than |more than |over |about )?\d+\+?\s*(?:years?|yrs?|months?)\b", re.IGNORECASE)
 # A line that closes a section: a date (an employer's line) or a line of prose.
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-TRAIT_SUFFIX = re.compile(r"^[a-z]+-(?:oriented|motivated|driven|minded|focused|starter)$")
 
 
 def skill_core(text: str) -> tuple[int, int] | None:
@@ -201,9 +186,7 @@ def skill_core(text: str) -> tuple[int, int] | None:
     core = text[start:end].strip()
     if not core or not any(c.isalpha() for c in core):
         return None
-    lowered = core.casefold()
-    if (lowered in TRAITS or TRAIT_SUFFIX.match(lowered) or text.strip().casefold() in TRAITS
-            or DURATION.match(core)):
+    if is_trait(core) or is_trait(text) or DURATION.match(core):
         return None
     bracket = text.find("(", start, end)
     if bracket > start:  # "Excel (pivot tables, VLOOKUP)": the skill, not what is said of it
