@@ -8,6 +8,7 @@ import pytest
 from skillner.annotate.team import TeamFormatError, parse_team_file, team_records
 
 RAW = Path(__file__).resolve().parents[1] / "corpus" / "team" / "raw"
+DEV = RAW.parent / "dev"
 EDGE_WORDS = {"and", "or", "with", "while", "in", "of", "to", "the"}
 
 
@@ -49,3 +50,17 @@ def test_the_team_resumes_are_marked_as_the_guidelines_say():
     edges = [span for r in records for span in (r["text"][s["start"]:s["end"]] for s in r["spans"])
              if span.split()[0].lower() in EDGE_WORDS or span.split()[-1].lower() in EDGE_WORDS]
     assert edges == []
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="no team-written dev set yet")
+def test_the_dev_set_is_large_spread_and_shares_no_occupation_or_text_with_training():
+    dev, report = team_records(DEV)
+    train, _ = team_records(RAW)
+    assert report.problems == [] and report.spans_kept == report.spans_in
+    assert len(dev) >= 100 and len({r["meta"]["family"] for r in dev}) >= 20
+    assert all(r["meta"]["id"].startswith("team-dev-") and r["meta"]["written_by"] == "skillner team" for r in dev)
+    occupations = {r["meta"]["occupation"].lower() for r in train}
+    assert [r["meta"]["occupation"] for r in dev if r["meta"]["occupation"].lower() in occupations] == []
+    train_lines = {line.strip() for r in train for line in r["text"].splitlines() if len(line.split()) >= 8}
+    shared = [line for r in dev for line in r["text"].splitlines() if line.strip() in train_lines]
+    assert shared == []
