@@ -169,3 +169,13 @@ def test_import_team_writes_a_docbin_and_a_broken_mark_is_one_line(tmp_path):
     (good / "a.txt").write_text("### team-x-01 | occupation: welder | family: Production\n[[TIG|SKILL]]\n")
     broken = run("import-team", str(good), "--out", str(out))
     assert broken.returncode == 1 and broken.stderr.count("\n") == 1 and "unknown label 'SKILL'" in broken.stderr
+
+
+def test_text_without_its_line_breaks_still_has_its_skills_list():
+    flat = ("ACCOUNTANT     Summary     Staff accountant with five years of month-end close and audit support for "
+            "manufacturing clients, known for clean workpapers and on-time filings across three ledgers.     "
+            "Experience     Accountant  01/2019 to Current   Company Name  City , State   Prepared journal entries "
+            "and account reconciliations for twelve entities.     Skills     Accounts payable, general ledger, "
+            "QuickBooks, Microsoft Excel, payroll     Education     B.S. : Accounting  State University")
+    assert items(flat) == ["Accounts payable", "general ledger", "QuickBooks", "Microsoft Excel", "payroll"]
+    assert all(flat[i.start:i.end] == i.text for i in listed_items(flat))

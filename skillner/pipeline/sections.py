@@ -47,6 +47,8 @@ OTHER_HEADINGS = frozenset(heading_key(h) for h in DEFAULT_HEADINGS) - SKILL_HEA
                              "accomplishments", "work experience", "career overview", "overview"))
 MAX_ITEM_WORDS = 12
 MAX_HEADING_WORDS = 5
+FLATTENED_LINE = 300
+WIDE_GAP = re.compile(r"\s{3,}")
 MAX_SKILL_WORDS = 6
 # What `doc.user_data[USER_DATA_KEY]` counts: mentions the listed-skills component added.
 USER_DATA_KEY = "skillner_listed"
@@ -67,9 +69,20 @@ class Item:
 
 
 def _lines(text: str):
+    """(offset, line) of each line; a long line that runs of spaces break up (text taken from a
+    web page or a PDF without its line breaks: "Skills     Excel, Word     Experience ...") is
+    read as the lines those runs separate."""
     start = 0
     for line in text.splitlines(keepends=True):
-        yield start, line.rstrip("\r\n")
+        bare = line.rstrip("\r\n")
+        if len(bare) > FLATTENED_LINE and WIDE_GAP.search(bare):
+            position = 0
+            for gap in WIDE_GAP.finditer(bare):
+                yield start + position, bare[position:gap.start()]
+                position = gap.end()
+            yield start + position, bare[position:]
+        else:
+            yield start, bare
         start += len(line)
 
 
