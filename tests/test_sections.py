@@ -179,3 +179,17 @@ def test_text_without_its_line_breaks_still_has_its_skills_list():
             "QuickBooks, Microsoft Excel, payroll     Education     B.S. : Accounting  State University")
     assert items(flat) == ["Accounts payable", "general ledger", "QuickBooks", "Microsoft Excel", "payroll"]
     assert all(flat[i.start:i.end] == i.text for i in listed_items(flat))
+
+
+def test_a_sample_to_judge_draws_from_both_places_and_precision_counts_only_verdicts():
+    from skillner.measure.listed import judged_precision, sample_mentions
+
+    skills_at = RESUME.index("Wound care |")
+    prose_at = RESUME.index("wound care and medication")
+    mentions = [(skills_at, skills_at + 10, "JOB_SKILL"), (prose_at, prose_at + 10, "JOB_SKILL")]
+    rows = sample_mentions([("care", "a.txt", RESUME, mentions)], 2)
+    assert sorted(r["where"] for r in rows) == ["running text", "skills list"]
+    assert all("[[" + r["text"] + "]]" in r["context"] and r["verdict"] == "" for r in rows)
+    rows[0]["verdict"], rows[1]["verdict"] = "skill", "not"
+    result = judged_precision(rows + [{"where": "running text", "group": "care", "verdict": ""}])
+    assert result["all"] == {"judged": 2, "skills": 1, "precision": 0.5} and result["unjudged"] == 1

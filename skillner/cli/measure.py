@@ -580,12 +580,18 @@ def generalisation_cmd(
 
 
 def listed_cmd(
-    paths: list[Path] = typer.Argument(..., help="Resume files or folders (every file a reader takes, recursively)"),
+    paths: Optional[list[Path]] = typer.Argument(None, help="Resume files or folders (every file a reader "
+                                                            "takes, recursively)"),
     model: Optional[Path] = typer.Option(None, help="Pipeline directory (default: the shipped model)"),
     team: bool = typer.Option(False, help="The paths are team-written resume files ([[text|LABEL]] marks, "
                                           "grouped by job family); the marks are read as text"),
     as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object"),
     out: Optional[Path] = typer.Option(None, help="Also write the JSON report here"),
+    sample: int = typer.Option(0, help="Also write this many random mentions (half in skills lists, half in "
+                                       "running text) to --sample-out, to judge by hand"),
+    sample_out: Path = typer.Option(Path("reports/occupations/judged.csv"), help="CSV for --sample"),
+    judged: Optional[Path] = typer.Option(None, help="A judged --sample CSV: print its precision (overall, "
+                                                     "per place, per group) instead"),
 ) -> None:
     """Share of the items each resume lists under a Skills heading that extraction finds, per folder.
 
@@ -596,7 +602,26 @@ def listed_cmd(
 
     if model is not None and not model.is_dir():
         fail(f"no such model directory: {model}")
+    if judged is not None:
+        import csv
+
+        from skillner.measure.listed import SAMPLE_COLUMNS, judged_precision
+
+        if not judged.is_file():
+            fail(f"no such file: {judged}")
+        try:
+            with open(judged, newline="", encoding="utf-8") as handle:
+                result = judged_precision(csv.DictReader(handle))
+        except (KeyError, UnicodeDecodeError, csv.Error) as err:
+            fail(f"{judged}: not a judged sample (columns {', '.join(SAMPLE_COLUMNS)}): {err}")
+        typer.echo(json.dumps(result) if as_json else "\n".join(
+            f"{key:<48} {r['skills']:>4}/{r['judged']:<4} precision {r['precision']:.3f}"
+            for key, r in result.items() if key != "unjudged") + f"\nunjudged: {result['unjudged']}")
+        return
     resumes, errors = [], []
+    paths = paths or []
+    if not paths:
+        fail("give resume files or folders (or --judged FILE)")
     for path in paths:
         if not path.exists():
             fail(f"no such file or folder: {path}")
@@ -606,7 +631,7 @@ def listed_cmd(
         for path in paths:
             for file in sorted(path.glob("*.txt")) if path.is_dir() else [path]:
                 try:
-                    resumes += [(r.family, r.text) for r in parse_team_file(file)]
+                    resumes += [(r.family, r.text, r.id) for r in parse_team_file(file)]
                 except (TeamFormatError, OSError, UnicodeDecodeError) as err:
                     errors.append(str(err))
     else:
@@ -625,7 +650,7 @@ def listed_cmd(
                     errors.append(f"{file}: {err}")
                     continue
                 group = str(file.parent.relative_to(path)) if path.is_dir() and file.parent != path else path.name
-                resumes.append((group, text))
+                resumes.append((group, text, str(file)))
     for error in errors:
         typer.echo(f"  not read: {error}", err=True)
     if not resumes:
@@ -636,10 +661,23 @@ def listed_cmd(
         nlp = load_model(model)
     except OSError as err:
         fail(f"cannot load the model {model}: {str(err).splitlines()[0]}")
-    docs = nlp.pipe(text for _, text in resumes)
+    docs = list(nlp.pipe(text for _, text, _ in resumes))
     report = listed_report((group, text, [(e.start_char, e.end_char) for e in doc.ents])
-                           for (group, text), doc in zip(resumes, docs))
+                           for (group, text, _), doc in zip(resumes, docs))
     report["not_read"] = errors
+    if sample > 0:
+        import csv
+
+        from skillner.measure.listed import SAMPLE_COLUMNS, sample_mentions
+
+        rows = sample_mentions([(group, name, text, [(e.start_char, e.end_char, e.label_) for e in doc.ents])
+                                for (group, text, name), doc in zip(resumes, docs)], sample)
+        sample_out.parent.mkdir(parents=True, exist_ok=True)
+        with open(sample_out, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=SAMPLE_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        typer.echo(f"{len(rows)} mentions to judge written to {sample_out} (verdict: skill or not)", err=True)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=1) + "\n")

@@ -76,3 +76,45 @@ def format_listed(report: dict) -> str:
     if report["most_missed"]:
         lines.append("missed most: " + ", ".join(f"{text} ({n})" for text, n in report["most_missed"][:12]))
     return "\n".join(lines)
+
+
+SAMPLE_COLUMNS = ["group", "resume", "where", "text", "label", "context", "verdict", "note"]
+
+
+def sample_mentions(resumes: Sequence[tuple[str, str, str, Sequence[tuple[int, int, str]]]], n: int,
+                    seed: int = 0) -> list[dict]:
+    """`n` predicted mentions drawn at random (half from skills lists, half from running text
+    where both have enough), each with ±60 characters of context and an empty verdict for a
+    person to fill in: `skill` or `not`. `resumes` yields (group, name, text, mentions)."""
+    import random
+
+    places: dict[str, list[dict]] = {"skills list": [], "running text": []}
+    for group, name, text, mentions in resumes:
+        items = listed_items(text)
+        for start, end, label in mentions:
+            where = "skills list" if any(i.start <= start < i.end for i in items) else "running text"
+            context = text[max(0, start - 60):start] + "[[" + text[start:end] + "]]" + text[end:end + 60]
+            places[where].append({"group": group, "resume": name, "where": where, "text": text[start:end],
+                                  "label": label, "context": " ".join(context.split()), "verdict": "", "note": ""})
+    rng = random.Random(seed)
+    half = n // 2
+    listed = rng.sample(places["skills list"], min(half, len(places["skills list"])))
+    running = rng.sample(places["running text"], min(n - len(listed), len(places["running text"])))
+    return listed + running
+
+
+def judged_precision(rows: Iterable[dict]) -> dict:
+    """Precision of judged mentions (verdict `skill` or `not`), overall and per place; rows
+    without a verdict are counted apart, never guessed."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    unjudged = 0
+    for row in rows:
+        verdict = (row.get("verdict") or "").strip().lower()
+        if verdict not in {"skill", "not"}:
+            unjudged += 1
+            continue
+        for key in ("all", row["where"], row["group"]):
+            counts[key][0] += verdict == "skill"
+            counts[key][1] += 1
+    return {"unjudged": unjudged, **{key: {"judged": c[1], "skills": c[0], "precision": c[0] / c[1]}
+                                     for key, c in counts.items()}}
