@@ -181,8 +181,15 @@ def test_mainstream_check_with_the_shipped_model_and_the_shipped_name_list(tmp_p
 def test_cli_writes_the_whole_report(tmp_path, skillspan_file, two_resumes):
     small = two_resumes
     out = tmp_path / "report.json"
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "a.txt").write_text(
+        "### team-dev-x-01 | occupation: welder | family: Production\nWelder\nSKILLS\n[[TIG welding|JOB_SKILL]], "
+        "[[Microsoft Excel|TECH_TOOL]]\n### team-dev-x-02 | occupation: cook | family: Food Preparation and Serving "
+        "Related\nRan the [[grill|TECH_TOOL]] and did [[food safety|JOB_SKILL]] checks.\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["generalisation", "--model", str(MODEL), "--dev", str(small), "--train",
-                                      str(small), "--skillspan", str(skillspan_file), "--out", str(out)])
+                                      str(small), "--skillspan", str(skillspan_file), "--out", str(out),
+                                      "--occupations", str(team), "--team-train", str(small)])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert report["dev"]["docs"] == 2 and report["skillspan"]["postings"] == 2
@@ -192,6 +199,10 @@ def test_cli_writes_the_whole_report(tmp_path, skillspan_file, two_resumes):
     assert "SkillSpan dev (2 postings" in result.output
     card = "\n".join(card_lines(report))
     assert f"| strict | {report['skillspan']['strict']['p']:.3f} |" in card and "names unseen in training" in card
+    occupations = report["occupations"]
+    assert set(occupations["per_family"]) == {"Production", "Food Preparation and Serving Related"}
+    assert occupations["overall"]["strict"]["gold"] == 4 and occupations["per_family"]["Production"]["listed_items"] == 2
+    assert "| Production | 1 |" in card and "team-written dev set, 2 resumes" in card
 
 
 def test_precision_warning_with_concepts_spares_known_tools(tmp_path):

@@ -5,7 +5,6 @@ label-free check (`skillner listed-skills`)."""
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import spacy

@@ -1,5 +1,5 @@
 """The `skillner` command line, as spaCy's is: one module per stage (`annotate`, `train`, `measure`,
-`extract`), each command a thin Typer wrapper over a plain, importable function, and `_util` for
+`generalisation`, `extract`), each command a thin Typer wrapper over a plain, importable function, and `_util` for
 what they share. The commands are registered here, in the order `skillner --help` lists them.
 """
 
@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from skillner.cli import annotate, extract, measure, train
+from skillner.cli import annotate, extract, generalisation, measure, train
 from skillner.cli._util import OVERRIDES
 
 app = typer.Typer(help="Skill extraction from resumes, and what the labelled data really costs.",
@@ -39,8 +39,8 @@ COMMANDS = (
     ("link-eval", measure.link_eval_cmd),
     ("link-sample", measure.link_sample_cmd),
     ("link-report", measure.link_report_cmd),
-    ("generalisation", measure.generalisation_cmd),
-    ("listed-skills", measure.listed_cmd),
+    ("generalisation", generalisation.generalisation_cmd),
+    ("listed-skills", generalisation.listed_cmd),
 )
 TAKES_OVERRIDES = {"train", "pretrain", "assemble"}  # --paths.train and other config overrides pass through
 GROUPS = (
