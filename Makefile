@@ -121,12 +121,11 @@ train: $(MODEL)/.trained
 training/%/model-best/meta.json: configs/%.cfg $(DATA)/train.spacy $(DATA)/dev.spacy | $(VENV)/.installed $(VECTORS)/config.cfg
 	$(SKILLNER) train configs/$*.cfg --output training/$* --paths.train $(DATA)/train.spacy --paths.dev $(DATA)/dev.spacy
 
-# The shipped members, trained on train + team with dev for checkpoint selection (`ensemble-dev`).
-MAXSTEPS_knowledge := 3000
-MAXSTEPS_vectors := 1500
-training/%-team/model-best/meta.json: configs/%.cfg $(WITH_TEAM)/.made $(DATA)/dev.spacy | $(VENV)/.installed $(VECTORS)/config.cfg
-	$(SKILLNER) train configs/$*.cfg --output training/$*-team --paths.train $(WITH_TEAM) --paths.dev $(DATA)/dev.spacy \
-		--training.max_steps $(MAXSTEPS_$*)
+# The second member also learns from the team-written resumes of every occupation (train split +
+# corpus/team/raw, dev for checkpoint selection: `ensemble-dev`).
+training/vectors-team/model-best/meta.json: configs/vectors.cfg $(WITH_TEAM)/.made $(DATA)/dev.spacy | $(VENV)/.installed $(VECTORS)/config.cfg
+	$(SKILLNER) train configs/vectors.cfg --output training/vectors-team --paths.train $(WITH_TEAM) --paths.dev $(DATA)/dev.spacy \
+		--training.max_steps 1500
 
 # Steps of each member's best dev checkpoint when trained on the train split alone.
 STEPS_knowledge := 1800
@@ -140,8 +139,11 @@ $(FINAL_DATA)/.made: $(TRAINDEV) $(TEAM_TRAIN)
 	mkdir -p $(FINAL_DATA) && cp $(TRAINDEV) $(FINAL_DATA)/traindev.spacy && cp $(TEAM_TRAIN) $(FINAL_DATA)/team.spacy
 	touch $@
 
+# Member a on every dotin resume (train + dev), member b on those and the team-written ones.
+TRAIN_FINAL_knowledge := $(TRAINDEV)
+TRAIN_FINAL_vectors := $(FINAL_DATA)
 training/final-%/model-last/meta.json: configs/%.cfg $(FINAL_DATA)/.made | $(VENV)/.installed $(VECTORS)/config.cfg
-	$(SKILLNER) train configs/$*.cfg --output training/final-$* --paths.train $(FINAL_DATA) --paths.dev $(DATA)/dev.spacy \
+	$(SKILLNER) train configs/$*.cfg --output training/final-$* --paths.train $(TRAIN_FINAL_$*) --paths.dev $(DATA)/dev.spacy \
 		--training.max_steps $(STEPS_$*) --training.patience $(STEPS_$*) --training.eval_frequency $(STEPS_$*)
 
 # Mention confidence: calibrated on dev with the same pair trained on train alone (the shipped one
@@ -168,8 +170,8 @@ training/indomain/model-best/meta.json: configs/indomain.cfg $(PRETRAIN)/model-l
 # The transfer comparison in the model card: the shipped ensemble and each config alone.
 # The same pair trained on the train split alone, so that dev can compare it with its members
 # and the earlier configs (the shipped pipeline has seen dev).
-training/ensemble-dev/meta.json: configs/ensemble.cfg training/knowledge-team/model-best/meta.json training/vectors-team/model-best/meta.json
-	$(SKILLNER) assemble configs/ensemble.cfg training/ensemble-dev --paths.member_a training/knowledge-team/model-best --paths.member_b training/vectors-team/model-best
+training/ensemble-dev/meta.json: configs/ensemble.cfg training/knowledge/model-best/meta.json training/vectors-team/model-best/meta.json
+	$(SKILLNER) assemble configs/ensemble.cfg training/ensemble-dev --paths.member_a training/knowledge/model-best --paths.member_b training/vectors-team/model-best
 
 COMPARED := ensemble-dev knowledge vectors gazetteer cpu scratch
 reports/transfer.json: training/ensemble-dev/meta.json $(foreach c,$(filter-out ensemble-dev,$(COMPARED)),training/$(c)/model-best/meta.json)
@@ -182,9 +184,9 @@ reports/generalisation/%.json: training/%/model-best/meta.json corpus/skillspan/
 reports/generalisation/ensemble-dev.json: training/ensemble-dev/meta.json corpus/skillspan/dev.json
 	$(SKILLNER) generalisation --model training/ensemble-dev --out $@
 
-# The shipped pipeline has seen train + dev: it is checked once, on test.
-reports/generalisation/shipped.json: $(MODEL)/.trained $(TRAINDEV) corpus/skillspan/dev.json
-	$(SKILLNER) generalisation --model $(MODEL) --dev $(DATA)/test.spacy --train $(TRAINDEV) --out $@
+# The shipped pipeline has seen train + dev: it is checked once, on test (and on the team dev set).
+reports/generalisation/shipped.json: $(MODEL)/.trained $(TRAINDEV) $(TEAM_TRAIN) corpus/skillspan/dev.json $(wildcard corpus/team/dev/*.txt)
+	$(SKILLNER) generalisation --model $(MODEL) --dev $(DATA)/test.spacy --train $(TRAINDEV) --team-train $(TEAM_TRAIN) --out $@
 
 generalisation: $(foreach c,$(COMPARED),reports/generalisation/$(c).json) reports/generalisation/shipped.json
 
