@@ -67,6 +67,7 @@ def test_a_section_ends_at_the_next_heading_a_dated_line_or_prose():
     ("than 1 year), Java", "Java"),
     ("Forklift operation", "Forklift operation"),
     ("Dependable", None), ("Team player", None), ("Results-driven", None), ("2 years", None),
+    ("www.indeed.com/r/jane-doe", None), ("ASP.NET", "ASP.NET"),
 ])
 def test_the_skill_inside_an_item(item, core):
     bounds = skill_core(item)

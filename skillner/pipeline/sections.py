@@ -179,6 +179,8 @@ FILLER = re.compile(
     r"background|training|familiarity|competence|grasp)\s+(?:of|in|with|to|using|at)\s+|"
     r"(?:in|with|at|of|using|to)\s+|able\s+to\s+|ability\s+to\s+)*", re.IGNORECASE)
 DURATION = re.compile(r"^(?:less than |more than |over |about )?\d+\+?\s*(?:years?|yrs?|months?)\b", re.IGNORECASE)
+# An address, not a skill: "www.indeed.com/r/jane-doe", "jane@example.com".
+NOT_A_NAME = re.compile(r"https?://|www\.|@\S+\.|\.com\b", re.IGNORECASE)
 # A line that closes a section: a date (an employer's line) or a line of prose.
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
@@ -199,7 +201,7 @@ def skill_core(text: str) -> tuple[int, int] | None:
     core = text[start:end].strip()
     if not core or not any(c.isalpha() for c in core):
         return None
-    if is_trait(core) or is_trait(text) or DURATION.match(core):
+    if is_trait(core) or is_trait(text) or DURATION.match(core) or NOT_A_NAME.search(core):
         return None
     bracket = text.find("(", start, end)
     if bracket > start:  # "Excel (pivot tables, VLOOKUP)": the skill, not what is said of it
