@@ -68,7 +68,7 @@ TRAIT_SUFFIX = re.compile(r"^[a-z]+-(?:oriented|motivated|driven|minded|focused|
 def is_trait(text: str) -> bool:
     """A bare trait, or traits joined ("Dependable and punctual", "Careful, self-motivated"):
     every word a trait or a joining word."""
-    words = [w for w in re.split(r"[\s,;/]+", text.casefold().strip(" .!")) if w]
+    words = [w for w in re.split(r"[\s,;/]+", re.sub(r"\bself\s+", "self-", text.casefold()).strip(" .!")) if w]
     if not words:
         return False
     if " ".join(words) in TRAITS:
