@@ -99,7 +99,7 @@ def test_the_shipped_ensemble_assembles_with_its_vectors_and_hygiene(small_data,
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     nlp = spacy.load(out)
-    assert nlp.pipe_names == ["gazetteer", "ner", "ner_b", "skillner_span_hygiene"]
+    assert nlp.pipe_names == ["gazetteer", "ner", "ner_b", "skillner_listed_skills", "skillner_span_hygiene"]
     assert nlp.vocab.vectors.shape == (20000, 300)
     doc = nlp("Skills: Python, Kafka\nand Docker (AWS")
     assert all("\n" not in e.text for e in doc.ents)
