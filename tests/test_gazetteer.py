@@ -44,18 +44,32 @@ def test_patterns_add_unambiguous_loose_names_but_not_plain_words():
     assert len({p.lower() for p in patterns}) == len(patterns)  # one label per case-insensitive string
 
 
+@pytest.fixture(scope="module")
+def trained(small_data, tmp_path_factory):
+    """Train each config once (4 steps) for every test of this module that needs it."""
+    runs: dict[str, Path] = {}
+
+    def train(config: str) -> Path:
+        if config not in runs:
+            out = tmp_path_factory.mktemp(config)
+            done = subprocess.run([sys.executable, "-m", "skillner.cli", "train", str(ROOT / "configs" / f"{config}.cfg"),
+                                   "--output", str(out), "--paths.train", str(small_data / "train.spacy"),
+                                   "--paths.dev", str(small_data / "dev.spacy"), "--training.max_steps", "4",
+                                   "--training.eval_frequency", "2"], cwd=ROOT, capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr[-2000:]
+            runs[config] = out
+        return runs[config]
+
+    return train
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("config", ["gazetteer", "vectors", "gazetteer-vectors"])
-def test_knowledge_configs_train_and_load_with_plain_spacy(config, small_data, tmp_path):
+def test_knowledge_configs_train_and_load_with_plain_spacy(config, trained):
     """A real training run; the saved pipeline carries its patterns and vectors, so spacy.load needs nothing else."""
     if "vectors" in config and not (VECTORS / "config.cfg").exists():
         pytest.fail("static vectors missing: run `make vectors`")
-    out = tmp_path / "model"
-    done = subprocess.run([sys.executable, "-m", "skillner.cli", "train", str(ROOT / "configs" / f"{config}.cfg"),
-                           "--output", str(out), "--paths.train", str(small_data / "train.spacy"),
-                           "--paths.dev", str(small_data / "dev.spacy"), "--training.max_steps", "4",
-                           "--training.eval_frequency", "2"], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
+    out = trained(config)
     code = ("import spacy, sys; nlp = spacy.load(sys.argv[1]); doc = nlp('Kafka and Kubernetes on AWS');"
             "print(nlp.pipe_names, len(doc.spans.get('gazetteer', [])), nlp.vocab.vectors.shape[0])")
     loaded = subprocess.run([sys.executable, "-c", code, str(out / "model-best")], capture_output=True, text=True)
@@ -82,16 +96,9 @@ def test_vectors_reach_the_embedding_of_words_the_labels_never_showed():
 
 
 @pytest.mark.slow
-def test_the_shipped_ensemble_assembles_with_its_vectors_and_hygiene(small_data, tmp_path):
+def test_the_shipped_ensemble_assembles_with_its_vectors_and_hygiene(trained, tmp_path):
     """configs/ensemble.cfg chains a knowledge member and a vectors member; the vectors table comes along."""
-    members = {}
-    for config in ("knowledge", "vectors"):
-        members[config] = tmp_path / config
-        done = subprocess.run([sys.executable, "-m", "skillner.cli", "train", str(ROOT / "configs" / f"{config}.cfg"),
-                               "--output", str(members[config]), "--paths.train", str(small_data / "train.spacy"),
-                               "--paths.dev", str(small_data / "dev.spacy"), "--training.max_steps", "2",
-                               "--training.eval_frequency", "2"], cwd=ROOT, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr[-2000:]
+    members = {config: trained(config) for config in ("knowledge", "vectors")}
     out = tmp_path / "ensemble"
     done = subprocess.run([sys.executable, "-m", "skillner.cli", "assemble", str(ROOT / "configs" / "ensemble.cfg"),
                            str(out), "--paths.member_a", str(members["knowledge"] / "model-last"),
