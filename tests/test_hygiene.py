@@ -144,6 +144,8 @@ def test_no_mention_begins_or_ends_with_a_joining_word():
     assert texts == ["customer service", "Excel", "R&D", "Sales and Marketing"] and counts == {"edge": 2}
     texts, _ = cleaned(text, ["customer service while"], trim_joiners=False)
     assert texts == ["customer service while"]
+    assert cleaned("x (and Excel) y", ["(and Excel)"])[0] == ["Excel"]  # a joiner behind a bracket, then the bracket
+    assert cleaned("a(b)", ["a(b)"])[0] == ["b"]  # found by hypothesis: the bracket left by a trimmed joiner
 
 
 def test_each_rule_can_be_switched_off():

@@ -278,9 +278,9 @@ class SpanHygiene:
         bracket right after it, when `can_extend`, or by cutting before the first unmatched
         bracket); None when nothing is left."""
         trimmed = False
-        if self.trim_edges:
-            while start < end and is_junk(doc[start]) and not is_leading_mark(doc, start, end):
-                start, trimmed = start + 1, True
+        while start < end and ((self.trim_edges and is_junk(doc[start]) and not is_leading_mark(doc, start, end))
+                               or (self.trim_joiners and is_joiner(doc[start]))):
+            start, trimmed = start + 1, True
         if self.balance_brackets and start < end and is_brackets(doc[start]):
             counts["bracket_cut"] += 1
             while start < end and is_brackets(doc[start]):
@@ -302,11 +302,6 @@ class SpanHygiene:
                        and not (is_closing(doc[end - 1]) and end - 1 not in unmatched_closers)):
                     end, trimmed = end - 1, True
             if self.trim_joiners:
-                while start < end and is_joiner(doc[start]):
-                    start, trimmed = start + 1, True
-                while (start < end and self.trim_edges and is_junk(doc[start]) and not is_brackets(doc[start])
-                       and not is_leading_mark(doc, start, end)):
-                    start += 1
                 while end > start and is_joiner(doc[end - 1]):
                     end, trimmed = end - 1, True
             if (start, end) == before:
