@@ -92,16 +92,19 @@ def alias_labeller(vocabulary: Optional[str] = None) -> Callable[[Span], str]:
     return lambda span: labels.get(span.text.lower(), "JOB_SKILL")
 
 
-def fill_listed(example: Example, label_of: Callable[[Span], str]) -> Example:
-    """The example with the skills-list items its labels left (and their other occurrences) labelled."""
-    reference = example.reference
-    new = listed_skill_spans(reference, label_of)
+def with_added(example: Example, new: list[Span]) -> Example:
+    """The example with `new` (spans of its reference that overlap no entity) added to its gold entities."""
     if not new:
         return example
-    doc = reference.copy()
+    doc = example.reference.copy()
     doc.ents = sorted(list(doc.ents) + [Span(doc, s.start, s.end, label=s.label_) for s in new],
                       key=lambda span: span.start)
     return Example(example.predicted, doc)
+
+
+def fill_listed(example: Example, label_of: Callable[[Span], str]) -> Example:
+    """The example with the skills-list items its labels left (and their other occurrences) labelled."""
+    return with_added(example, listed_skill_spans(example.reference, label_of))
 
 
 def tool_matcher(nlp: Language, names: list[str], vocabulary: Optional[str] = None) -> PhraseMatcher:
@@ -140,12 +143,7 @@ def fill_matches(example: Example, matcher: PhraseMatcher) -> Example:
     for ent in reference.ents:
         taken[ent.start:ent.end] = [True] * len(ent)
     new = [span for span in filter_spans(matcher(reference, as_spans=True)) if not any(taken[span.start:span.end])]
-    if not new:
-        return example
-    doc = reference.copy()
-    doc.ents = sorted(list(doc.ents) + [Span(doc, s.start, s.end, label=s.label_) for s in new],
-                      key=lambda span: span.start)
-    return Example(example.predicted, doc)
+    return with_added(example, new)
 
 
 def replace_mentions(nlp: Language, example: Example, names: dict[str, list[str]], rate: float,
