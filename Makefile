@@ -13,7 +13,7 @@ DATA := build/data
 CORPUS_XML := $(wildcard corpus/dotin/*.xml)
 RESUME := corpus/examples/resume.txt
 
-.PHONY: demo test test-fast dist link-index linking train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr install-ray install-serve ray-up ray-down system-deps benchmark benchmark-ray benchmark-doccano doccano-install doccano-up doccano-down clean
+.PHONY: demo test test-fast dist link-index linking encoder concept-index train curve compare evaluate data vectors generalisation annotations-check annotations-experiment install install-trf install-ocr install-ray install-serve ray-up ray-down system-deps benchmark benchmark-ray benchmark-doccano doccano-install doccano-up doccano-down clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -207,7 +207,26 @@ reports/linking/heldout.json: $(LINK_INDEX)/meta.json skillner/taxonomy/linking.
 reports/linking/judged.json: reports/linking/judged-dev.csv reports/linking/judged-test.csv $(DATA)/test.spacy $(LINK_INDEX)/meta.json skillner/taxonomy/linking.py skillner/measure/link_evaluation.py
 	$(SKILLNER) link-report --out $@
 
-linking: reports/linking/heldout.json reports/linking/judged.json
+linking: reports/linking/heldout.json reports/linking/judged.json reports/linking/esco.json
+
+# --- document concepts: all-MiniLM-L6-v2 fine-tuned for skills on taxonomy pairs (CPU, ~40 min;
+# its top layers ship as package data), ESCO's skills embedded once by it (~30 s), and the
+# esco-linking validation report with the calibration and implied threshold chosen there.
+# The tuned layers are an order-only input: a fresh clone's timestamps never retrain them.
+TAXONOMIES ?= ../shared/data/taxonomies
+ENCODER := skillner/taxonomy/data/encoder/tuned_layers.safetensors
+$(ENCODER): configs/encoder.cfg skillner/train/encoder.py skillner/taxonomy/data/esco_skills.csv.gz | $(VENV)/.installed-trf
+	$(SKILLNER) train-encoder configs/encoder.cfg --out $(dir $@) --taxonomies $(TAXONOMIES)
+
+encoder: $(ENCODER)
+
+# The index folder is named by the encoder's hash, so the command itself knows whether it is
+# there (and then only says so); it builds it otherwise.
+concept-index: | $(VENV)/.installed-trf $(ENCODER)
+	$(SKILLNER) concept-index
+
+reports/linking/esco.json: corpus/esco-linking/tech_validation_annotations.csv corpus/esco-linking/house_validation_annotations.csv skillner/taxonomy/documents.py skillner/measure/esco_linking.py | $(ENCODER) $(MODEL)/meta.json $(VENV)/.installed-trf
+	$(SKILLNER) link-eval --task esco --calibrate --out $@
 
 # --- evaluate: shipped model and dictionary baseline on the test split -------------
 # The model is an order-only input: a fresh clone's timestamps must never trigger retraining here.
@@ -267,14 +286,15 @@ dist: $(MODEL)/meta.json pyproject.toml | $(VENV)/.installed
 
 # --- the two commands ------------------------------------------------------------------
 DEMO := build/demo
-$(DEMO)/results.jsonl $(DEMO)/skills.csv &: $(wildcard corpus/examples/*) $(MODEL)/meta.json | $(VENV)/.installed
+$(DEMO)/results.jsonl $(DEMO)/skills.csv &: $(wildcard corpus/examples/*) $(MODEL)/meta.json | $(VENV)/.installed concept-index
 	rm -f $(DEMO)/results.jsonl
 	$(SKILLNER) batch corpus/examples --out $(DEMO)/results.jsonl --summary $(DEMO)/skills.csv --workers 2
 
-demo: $(VENV)/.installed $(MODEL)/metrics.json $(DEMO)/results.jsonl
+demo: $(VENV)/.installed $(MODEL)/metrics.json concept-index $(DEMO)/results.jsonl
 	$(SKILLNER) evaluate $(DATA)/test.spacy --model $(MODEL)
 	$(SKILLNER) extract $(RESUME) --format table
-	@echo "batch over corpus/examples: $(DEMO)/results.jsonl, skill frequencies in $(DEMO)/skills.csv"
+	@echo "batch over corpus/examples: $(DEMO)/results.jsonl, skill frequencies in $(DEMO)/skills.csv," \
+		"ESCO / O*NET concepts (named or implied) across the folder in $(DEMO)/skills.concepts.csv"
 
 test: $(VENV)/.installed-trf $(VENV)/.installed-ocr $(VENV)/.installed-ray $(VENV)/.installed-serve system-deps $(DATA)/train.spacy $(VECTORS)/config.cfg .venv-doccano/.installed
 	$(BIN)/python -m pytest -q -m "slow or not slow" --durations=30
@@ -287,6 +307,7 @@ benchmark: $(VENV)/.installed $(DATA)/train.spacy | $(MODEL)/meta.json $(VECTORS
 	$(BIN)/python benchmarks/bench_configs.py
 	$(BIN)/python benchmarks/bench_extract.py
 	$(BIN)/python benchmarks/bench_confidence.py
+	$(BIN)/python benchmarks/bench_concepts.py
 
 clean:
 	rm -rf build training

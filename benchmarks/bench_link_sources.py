@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 import spacy  # noqa: E402
 
 from skillner.measure.link_evaluation import heldout_evaluation  # noqa: E402
-from skillner.taxonomy.linking import Embedder, LinkIndex  # noqa: E402
+from skillner.taxonomy.encoder import Embedder  # noqa: E402
+from skillner.taxonomy.linking import LinkIndex  # noqa: E402
 
 VECTORS = ROOT / "build" / "vectors" / "en_core_web_md"
 

@@ -32,7 +32,8 @@ from skillner.annotate.convert import read_docbin  # noqa: E402
 from skillner.extract.batch import BatchSettings, run_batch  # noqa: E402
 from skillner.extract.mentions import extract_texts  # noqa: E402
 from skillner.pipeline.model import load_model  # noqa: E402
-from skillner.taxonomy.linking import DEFAULT_THRESHOLD, Embedder, Linker, LinkIndex, LinkSettings  # noqa: E402
+from skillner.taxonomy.encoder import Embedder  # noqa: E402
+from skillner.taxonomy.linking import DEFAULT_THRESHOLD, Linker, LinkIndex, LinkSettings  # noqa: E402
 from skillner.taxonomy.vocabulary import ConceptIndex, acronym_pairs  # noqa: E402
 
 

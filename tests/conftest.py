@@ -24,6 +24,20 @@ def small_data(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def curve_data(tmp_path_factory) -> Path:
+    """Twenty training, four dev and four test resumes from the real splits: learning-curve runs
+    train, score and rank by uncertainty on real resumes in seconds, not minutes."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    out = tmp_path_factory.mktemp("curve-data")
+    for name, n in (("train", 20), ("dev", 4), ("test", 4)):
+        docs = list(DocBin().from_disk(DATA / f"{name}.spacy").get_docs(spacy.blank("en").vocab))[:n]
+        DocBin(docs=docs).to_disk(out / f"{name}.spacy")
+    return out
+
+
+@pytest.fixture(scope="session")
 def test_spacy() -> Path:
     path = DATA / "test.spacy"
     assert path.exists(), "run `make data` first (make test does)"

@@ -63,23 +63,23 @@ def test_geometric_sizes():
 
 
 @pytest.mark.slow
-def test_small_real_curve_end_to_end_and_cache_resumption(tmp_path):
+def test_small_real_curve_end_to_end_and_cache_resumption(tmp_path, curve_data):
     spec = CurveSpec(configs=["scratch"], sizes=[3, 6], seeds=[0], budget=Budget(max_steps=6, eval_frequency=3,
                                                                                   patience=6))
-    first = run_curve(spec, ROOT / "build" / "data", tmp_path / "runs", workers=2)
+    first = run_curve(spec, curve_data, tmp_path / "runs", workers=2)
     assert len(first) == 2 and not first["cached"].any()
     assert first["strict_f"].between(0, 1).all() and (first["train_seconds"] > 0).all()
     spec.sizes = [3, 6, 9]  # one more size trains only that size
-    second = run_curve(spec, ROOT / "build" / "data", tmp_path / "runs", workers=2)
+    second = run_curve(spec, curve_data, tmp_path / "runs", workers=2)
     assert second["cached"].tolist() == [True, True, False]
     assert second.iloc[:2]["strict_f"].tolist() == first["strict_f"].tolist()
 
 
-def test_reused_runs_are_taken_by_key_and_others_trained(tmp_path):
+def test_reused_runs_are_taken_by_key_and_others_trained(tmp_path, curve_data):
     """A runs table from an earlier curve stands in for training where its key matches."""
     spec = CurveSpec(configs=["scratch"], sizes=[3], seeds=[0, 1], budget=Budget(max_steps=4, eval_frequency=2,
                                                                                  patience=4))
-    data = ROOT / "build" / "data"
+    data = curve_data
     from skillner.measure.curve import run_key
 
     key0 = run_key(ROOT / "configs" / "scratch.cfg", data / "train.spacy", data / "dev.spacy", 3, 0, spec.budget)
@@ -94,13 +94,13 @@ def test_reused_runs_are_taken_by_key_and_others_trained(tmp_path):
 
 
 @pytest.mark.slow
-def test_uncertainty_strategy_grows_the_set_with_the_least_certain_resumes(tmp_path):
+def test_uncertainty_strategy_grows_the_set_with_the_least_certain_resumes(tmp_path, curve_data):
     import json
 
     from skillner.annotate.convert import read_docbin
     from skillner.measure.curve import random_order, uncertainty_ranking
 
-    data = ROOT / "build" / "data"
+    data = curve_data
     spec = CurveSpec(configs=["scratch"], sizes=[3, 6], seeds=[0], budget=Budget(max_steps=6, eval_frequency=3,
                                                                                  patience=6))
     runs = run_curve(spec, data, tmp_path / "runs", workers=1, strategy="uncertainty")

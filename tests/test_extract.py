@@ -33,7 +33,7 @@ def test_mentions_are_normalised_and_skills_deduplicated_by_concept(concepts):
     doc.ents = [doc.char_span(s, e, "TECH_TOOL") for s, e in ((0, 6), (8, 11), (13, 19), (24, 31), (33, 40),
                                                                (42, 49), (51, 62))]
     result = extract_doc(doc, concepts)
-    assert result["schema_version"] == "5"
+    assert result["schema_version"] == "6"
     assert [m["start"] for m in result["mentions"]] == [0, 8, 13, 24, 33, 42, 51]
     python = result["skills"][0]
     assert (python["text"], python["count"]) == ("Python", 3)  # case and plural folded onto one concept

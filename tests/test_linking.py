@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from skillner.annotate.convert import tokenizer_nlp
 from skillner.cli import app
 from skillner.measure.link_evaluation import heldout_evaluation
-from skillner.taxonomy.linking import Embedder, LinkIndex, LinkIndexError
+from skillner.taxonomy.encoder import Embedder
+from skillner.taxonomy.linking import LinkIndex, LinkIndexError
 from skillner.taxonomy.vocabulary import DEFAULT_VOCABULARY, load_vocabulary, write_vocabulary
 
 pytest.importorskip("transformers", reason="the trf extra: make install-trf")

@@ -50,7 +50,7 @@ def results(concepts):
 
 def test_a_resumes_skills_merge_labels_and_acronym_forms(results):
     first = {skill["text"]: skill for skill in results[0]["skills"]}
-    assert results[0]["schema_version"] == SCHEMA_VERSION == "5"
+    assert results[0]["schema_version"] == SCHEMA_VERSION == "6"
     aws = first["Amazon Web Services (AWS"]
     assert aws["count"] == 2 and aws["normalised"]["name"] == "Amazon Web Services AWS software"
     actions = first["GitHub Actions"]  # no concept: one skill by its text, across labels

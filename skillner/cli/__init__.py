@@ -27,6 +27,7 @@ COMMANDS = (
     ("assemble", train.assemble_cmd),
     ("ship", train.ship_cmd),
     ("calibrate", train.calibrate_cmd),
+    ("train-encoder", train.train_encoder_cmd),
     ("evaluate", measure.evaluate_cmd),
     ("baseline", measure.baseline_cmd),
     ("card", measure.card_cmd),
@@ -36,13 +37,14 @@ COMMANDS = (
     ("batch", extract.batch_cmd),
     ("curve", measure.curve_cmd),
     ("link-index", extract.link_index_cmd),
+    ("concept-index", extract.concept_index_cmd),
     ("link-eval", measure.link_eval_cmd),
     ("link-sample", measure.link_sample_cmd),
     ("link-report", measure.link_report_cmd),
     ("generalisation", generalisation.generalisation_cmd),
     ("listed-skills", generalisation.listed_cmd),
 )
-TAKES_OVERRIDES = {"train", "pretrain", "assemble"}  # --paths.train and other config overrides pass through
+TAKES_OVERRIDES = {"train", "pretrain", "assemble", "train-encoder"}  # --paths.train and other config overrides pass through
 GROUPS = (
     ("doccano", annotate.doccano_app),
     ("annotations", measure.annotations_app),

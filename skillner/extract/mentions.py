@@ -17,7 +17,8 @@ from skillner.pipeline.confidence import EXTENSION
 from skillner.taxonomy.linking import Linker
 from skillner.taxonomy.vocabulary import ConceptIndex, acronym_pairs, normalise_alias, split_acronym
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
+TABLE_CONCEPTS = 25  # the table shows the best concepts; JSON has them all
 MENTION_COLUMNS = ["file", "text", "label", "start", "end", "confidence", "preferred_label", "concept_id", "source",
                    "score", "method", "category"]
 
@@ -62,6 +63,10 @@ def extract_docs(docs: Sequence[Doc], linker: Linker | ConceptIndex | None = Non
         if linker:
             result["linking"] = linker.method
         results.append(result)
+    if linker and linker.documents is not None:
+        documents = linker.documents.concepts([doc.text for doc in docs], [m for m, _ in per_doc])
+        for result, concepts in zip(results, documents):
+            result["concepts"] = concepts
     return results
 
 
@@ -176,5 +181,13 @@ def format_result(result: dict, output_format: str) -> str:
             normalised = f"{concept['preferred_label']} ({concept['source']}{how})" if concept else "-"
             confidence = "-" if skill["confidence"] is None else f"{skill['confidence']:.2f}"
             rows.append(f"{skill['text'][:33]:<34}{skill['label']:<11}{skill['count']:>5} {confidence:>5}  {normalised}")
+        if result.get("concepts"):
+            rows += ["", f"{'concept the resume supports':<52}{'source':<7}{'method':<10}{'score':>6} {'conf':>5}  evidence"]
+            for concept in result["concepts"][:TABLE_CONCEPTS]:
+                confidence = "-" if concept["confidence"] is None else f"{concept['confidence']:.2f}"
+                where = ", ".join(f"{e['start']}-{e['end']}" for e in concept["evidence"][:3])
+                more = f" +{len(concept['evidence']) - 3}" if len(concept["evidence"]) > 3 else ""
+                rows.append(f"{concept['preferred_label'][:51]:<52}{concept['source']:<7}{concept['method']:<10}"
+                            f"{concept['score']:>6.2f} {confidence:>5}  chars {where}{more}")
         return "\n".join(rows)
     raise ValueError(f"unknown format {output_format!r}: use json, jsonl, csv or table")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from skillner.taxonomy.linking import Embedder, Linker, LinkIndex, query_text
+from skillner.taxonomy.encoder import Embedder
+from skillner.taxonomy.linking import Linker, LinkIndex, query_text
 from skillner.taxonomy.vocabulary import ConceptIndex, acronym_pairs, normalise_alias
 
 

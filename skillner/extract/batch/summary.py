@@ -11,6 +11,38 @@ from skillner.extract.mentions import skill_key, skill_name
 from skillner.taxonomy.vocabulary import normalise_alias, split_acronym
 
 COLUMNS = ["skill", "label", "labels", "concept_id", "source", "category", "resumes", "mentions"]
+CONCEPT_COLUMNS = ["concept_id", "preferred_label", "source", "resumes", "named_in", "implied_only_in", "best_score"]
+
+
+def concepts_path(summary: Path) -> Path:
+    """Where the concept counts go beside a skills summary: skills.csv -> skills.concepts.csv."""
+    return summary.with_name(f"{summary.stem}.concepts{summary.suffix or '.csv'}")
+
+
+def write_concept_summary(results: Path, out: Path) -> int:
+    """ESCO / O*NET concepts across a batch's rows (their `concepts`): per concept, the resumes
+    that support it, those that name it (an alias or a mention's embedding) and those where it
+    is only implied by a statement, most resumes first. Returns the number of concepts."""
+    info: dict[str, dict] = {}
+    with results.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            for concept in json.loads(line).get("concepts", ()):
+                entry = info.setdefault(concept["concept_id"], {"preferred_label": concept["preferred_label"],
+                                                                "source": concept["source"], "resumes": set(),
+                                                                "named": set(), "best_score": 0.0})
+                entry["resumes"].add(number)
+                if any(e["method"] != "implied" for e in concept["evidence"]):
+                    entry["named"].add(number)
+                entry["best_score"] = max(entry["best_score"], concept["score"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, CONCEPT_COLUMNS)
+        writer.writeheader()
+        for concept_id, entry in sorted(info.items(), key=lambda kv: (-len(kv[1]["resumes"]), kv[1]["preferred_label"])):
+            writer.writerow({"concept_id": concept_id, "preferred_label": entry["preferred_label"], "source": entry["source"],
+                             "resumes": len(entry["resumes"]), "named_in": len(entry["named"]),
+                             "implied_only_in": len(entry["resumes"] - entry["named"]), "best_score": entry["best_score"]})
+    return len(info)
 
 
 def write_summary(results: Path, out: Path) -> int:

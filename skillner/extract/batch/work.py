@@ -175,7 +175,8 @@ def process_chunk(tasks: list[Task]) -> tuple[list[dict | None], float]:
                "chars": len(extracted.text)}
         if _WORKER["with_text"]:
             row["text"] = extracted.text
-        rows[index] = {**row, "linking": result["linking"], "mentions": result["mentions"], "skills": result["skills"]}
+        rows[index] = {**row, "linking": result["linking"], "mentions": result["mentions"], "skills": result["skills"],
+                       **({"concepts": result["concepts"]} if "concepts" in result else {})}
     return rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 + _reader_peak_mb()
 
 

@@ -290,7 +290,7 @@ def _extract(state: _State, name: str, data: bytes | str, suffix: str, with_text
     return {"schema_version": result["schema_version"], "file": name, "reader": extracted.reader,
             "pages": extracted.pages, "ocr_pages": extracted.ocr_pages, "chars": len(extracted.text),
             **({"text": extracted.text} if with_text else {}), "linking": result["linking"], "mentions": result["mentions"],
-            "skills": result["skills"]}
+            "skills": result["skills"], **({"concepts": result["concepts"]} if "concepts" in result else {})}
 
 
 def _parse(state: _State, text: str, min_confidence: float, links: int) -> dict:
