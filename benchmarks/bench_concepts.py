@@ -81,7 +81,7 @@ def main() -> None:
         "encoder": {"name": embedder.name, "tuned_layers_mb": round((tuned / TUNED_FILE).stat().st_size / 1e6, 2) if tuned else 0,
                     "base_load_s": round(base_load, 2), "tuned_load_s": round(tuned_load, 2),
                     "resident_mb": round(encoder_mb, 1)},
-        "index": {"skills": len(index.labels), "build_s": round(build, 1), "build_resident_growth_mb": round(build_mb, 1),
+        "index": {"labels": len(index.labels), "skills": len(set(index.concept_ids)), "build_s": round(build, 1), "build_resident_growth_mb": round(build_mb, 1),
                   "disk_mb": round(disk / 1e6, 2), "load_s": round(load, 3)},
         "per_resume": {"resumes": len(texts), "mean_chars": round(sum(map(len, texts)) / len(texts)),
                        "statements": round(sum(len(statements(t)) for t in texts) / len(texts), 1),

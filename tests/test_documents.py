@@ -46,7 +46,8 @@ def test_statements_are_lines_bullets_and_sentences_of_three_words_or_more():
     got = [text[a:b] for a, b in statements(text)]
     assert got == ["Reconciled vendor statements monthly.", "Posted journal entries; closed books.",
                    "Drew blood from patients"]
-    assert statements("") == [] and statements("Python, SQL") == []
+    assert statements("") == [] and statements(" 2019 - 2021 ") == []
+    assert statements(" Python, SQL\n") == [(1, 12)]  # too short for a statement: the text is one
 
 
 def test_a_responsibility_implies_its_skill_and_names_its_statement(index, embedder):
@@ -63,7 +64,7 @@ def test_a_responsibility_implies_its_skill_and_names_its_statement(index, embed
 
 
 def test_a_named_skill_outranks_and_a_statement_that_agrees_adds_to_it(index, embedder):
-    documents = DocumentLinker(index, embedder, ConceptSettings(implied_threshold=0.3), Calibration())
+    documents = DocumentLinker(index, embedder, ConceptSettings(implied_threshold=0.3, per_mention=3), Calibration())
     text = "Built budget spreadsheets in Microsoft Excel for the finance team"
     alias = {"concept_id": "onet:43232110:Microsoft Excel", "preferred_label": "Microsoft Excel", "source": "onet",
              "method": "alias", "score": 1.0}

@@ -1,5 +1,5 @@
 """The `skillner` command line, as spaCy's is: one module per stage (`annotate`, `train`, `measure`,
-`generalisation`, `extract`), each command a thin Typer wrapper over a plain, importable function, and `_util` for
+`generalisation`, `linking`, `extract`), each command a thin Typer wrapper over a plain, importable function, and `_util` for
 what they share. The commands are registered here, in the order `skillner --help` lists them.
 """
 
@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from skillner.cli import annotate, extract, generalisation, measure, train
+from skillner.cli import annotate, extract, generalisation, linking, measure, train
 from skillner.cli._util import OVERRIDES
 
 app = typer.Typer(help="Skill extraction from resumes, and what the labelled data really costs.",
@@ -38,9 +38,10 @@ COMMANDS = (
     ("curve", measure.curve_cmd),
     ("link-index", extract.link_index_cmd),
     ("concept-index", extract.concept_index_cmd),
-    ("link-eval", measure.link_eval_cmd),
-    ("link-sample", measure.link_sample_cmd),
-    ("link-report", measure.link_report_cmd),
+    ("link-eval", linking.link_eval_cmd),
+    ("link-sample", linking.link_sample_cmd),
+    ("link-report", linking.link_report_cmd),
+    ("concept-sample", linking.concept_sample_cmd),
     ("generalisation", generalisation.generalisation_cmd),
     ("listed-skills", generalisation.listed_cmd),
 )

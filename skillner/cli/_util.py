@@ -50,10 +50,14 @@ LINK_THRESHOLD = typer.Option(None, help="Lowest embedding score linked, 0-1 (de
 LINKS = typer.Option(0, help="Give each mention its top K concepts in `links` (0: none)")
 
 
-def link_settings_from(mode: str, threshold: Optional[float], links: int):
+IMPLIED_THRESHOLD = typer.Option(None, help="Lowest score of an implied skill in `concepts`, 0-1 (default: the one "
+                                            "chosen on judged dev resumes; lower it to rank more skills)")
+
+
+def link_settings_from(mode: str, threshold: Optional[float], links: int, implied_threshold: Optional[float] = None):
     from skillner.taxonomy.linking import DEFAULT_THRESHOLD, LinkSettings
 
-    settings = LinkSettings(mode, DEFAULT_THRESHOLD if threshold is None else threshold, links)
+    settings = LinkSettings(mode, DEFAULT_THRESHOLD if threshold is None else threshold, links, implied_threshold)
     try:
         settings.check()
     except ValueError as err:

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from skillner.cli._util import (LINK_THRESHOLD, LINKING, LINKS, MIN_CONFIDENCE, RAY_ADDRESS, confidence_limit, fail,
+from skillner.cli._util import (IMPLIED_THRESHOLD, LINK_THRESHOLD, LINKING, LINKS, MIN_CONFIDENCE, RAY_ADDRESS, confidence_limit, fail,
                                 link_settings_from, positive)
 
 
@@ -28,6 +28,7 @@ def extract_cmd(
     linking: str = LINKING,
     link_threshold: Optional[float] = LINK_THRESHOLD,
     links: int = LINKS,
+    implied_threshold: Optional[float] = IMPLIED_THRESHOLD,
 ) -> None:
     """Extract the skills of one resume, each with offsets, a confidence and its ESCO / O*NET concept."""
     from skillner.extract.mentions import extract_texts, format_result
@@ -41,7 +42,7 @@ def extract_cmd(
     positive("--timeout", timeout)
     positive("--max-mb", max_mb)
     confidence_limit(min_confidence)
-    link_settings = link_settings_from(linking, link_threshold, links)
+    link_settings = link_settings_from(linking, link_threshold, links, implied_threshold)
     limits = Limits(max_bytes=max(1, int(max_mb * 1e6)), ocr=ocr)
     try:  # before the model loads: the reader's process is then a cheap fork
         extracted = read_isolated(file, limits, timeout)  # read_bytes refuses text over max_chars
@@ -72,6 +73,7 @@ def serve_cmd(
     ocr: bool = typer.Option(True, help="Read scanned pages and images with Tesseract when it is installed"),
     linking: str = LINKING,
     link_threshold: Optional[float] = LINK_THRESHOLD,
+    implied_threshold: Optional[float] = IMPLIED_THRESHOLD,
 ) -> None:
     """The HTTP service: POST /v1/extract, GET /healthz, OpenAPI at /docs, a page at /.
     An API key, if wanted, comes from the SKILLNER_API_KEY environment variable."""
@@ -89,7 +91,7 @@ def serve_cmd(
         {"max_bytes": max(1, int(max_mb * 1e6)), "max_pages": max_pages, "ocr": ocr}),
         "SKILLNER_SERVE_TIMEOUT": str(timeout), "SKILLNER_SERVE_BODY_TIMEOUT": str(body_timeout),
         "SKILLNER_SERVE_CONCURRENT": str(concurrent),
-        "SKILLNER_SERVE_LINKING": json.dumps(dataclasses.asdict(link_settings_from(linking, link_threshold, 0)))})
+        "SKILLNER_SERVE_LINKING": json.dumps(dataclasses.asdict(link_settings_from(linking, link_threshold, 0, implied_threshold)))})
     uvicorn.run("skillner.extract.service.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")
 
@@ -119,6 +121,7 @@ def batch_cmd(
     linking: str = LINKING,
     link_threshold: Optional[float] = LINK_THRESHOLD,
     links: int = LINKS,
+    implied_threshold: Optional[float] = IMPLIED_THRESHOLD,
 ) -> None:
     """Extract the skills of every resume in a folder (or a list of paths), with progress and a closing summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -138,7 +141,7 @@ def batch_cmd(
     settings = BatchSettings(workers=actors if engine == "ray" else workers, engine=engine, address=address,
                              glob=glob, limits=limits, timeout=timeout, resume=resume, retry_errors=retry_errors,
                              with_text=with_text, min_confidence=min_confidence, model=model,
-                             linking=link_settings_from(linking, link_threshold, links))
+                             linking=link_settings_from(linking, link_threshold, links, implied_threshold))
     try:
         settings.check()
     except BatchError as err:

@@ -1,6 +1,6 @@
 """Commands that measure: scores, the model card, comparisons, the learning curve, annotation
-quality (`skillner annotations ...`), annotation cost (`skillner cost ...`), linking and
-reports (generalisation and listed-skills are in `generalisation.py`)."""
+quality (`skillner annotations ...`), annotation cost (`skillner cost ...`) and reports
+(generalisation and listed-skills are in `generalisation.py`, linking in `linking.py`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from skillner.cli._util import RAY_ADDRESS, counted, doccano_client, fail, link_settings_from, list_skipped
+from skillner.cli._util import RAY_ADDRESS, counted, doccano_client, fail, list_skipped
 from skillner.pipeline.labels import DEFAULT_LABEL_MAP
 
 
@@ -451,149 +451,3 @@ def cost_predict_cmd(
                f"{config.money(seconds).sum():.2f} {config.currency} (median {float(pd.Series(seconds).median()):.0f} s "
                f"per resume; model: {time_model.intercept_:.0f} s + {time_model.coef_[0]:.2f} s/word + "
                f"{time_model.coef_[1]:.1f} s/span)")
-
-
-def link_eval_cmd(
-    task: str = typer.Option("heldout", help="heldout: held-out taxonomy names through the mention linker; esco: "
-                                             "span and sentence -> ESCO on the esco-linking validation splits"),
-    index: Path = typer.Option(None, help="Index folder (default: where `skillner link-index` writes)"),
-    share: float = typer.Option(0.2, help="Share of ESCO alternative labels and O*NET names held out"),
-    tuned: list[Path] = typer.Option([], help="--task esco: folders of tuned layers to compare (default: the shipped ones)"),
-    model: Path = typer.Option(Path("models/skillner-cpu"), help="--task esco: the pipeline whose concepts are ranked"),
-    calibrate_shipped: bool = typer.Option(False, "--calibrate", help="--task esco: write the shipped encoder's "
-                                                                      "calibration and implied threshold (package data)"),
-    target: float = typer.Option(0.5, help="--task esco: precision the implied threshold must reach on validation"),
-    out: Path = typer.Option(None, help="JSON report (default: reports/linking/heldout.json or esco.json)"),
-) -> None:
-    """Held-out taxonomy names linked with the rest of the index (accuracy@1/@5, a threshold), or
-    span -> ESCO (acc@1, R@5, MRR) and sentence -> ESCO (MRR, RP@5, RP@10) for the base encoder,
-    each tuned one, the sentence baseline and the pipeline's document concepts."""
-    if task == "esco":
-        return _link_eval_esco(tuned, model, out or Path("reports/linking/esco.json"), calibrate_shipped, target)
-    if task != "heldout":
-        fail(f"--task must be heldout or esco (got {task!r})")
-    out = out or Path("reports/linking/heldout.json")
-    from skillner.measure.link_evaluation import heldout_evaluation
-    from skillner.taxonomy.encoder import Embedder
-    from skillner.taxonomy.linking import DEFAULT_INDEX, LinkIndex, LinkIndexError
-
-    if not 0 < share < 1:
-        fail(f"--share must be between 0 and 1 (got {share})")
-    try:
-        report = heldout_evaluation(LinkIndex.load(index or DEFAULT_INDEX), Embedder(), share)
-    except LinkIndexError as err:
-        fail(str(err))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    typer.echo(json.dumps(report["accuracy"]) + "\n" + json.dumps(report["threshold"]))
-
-
-def _link_eval_esco(tuned: list[Path], model: Path, out: Path, calibrate_shipped: bool, target: float) -> None:
-    from dataclasses import replace
-
-    from skillner.measure.esco_linking import calibrate, evaluate, evidence_table, implied_threshold
-    from skillner.pipeline.model import load_model
-    from skillner.taxonomy.documents import CALIBRATION, Calibration, ConceptSettings, DocumentLinker, SkillIndex
-    from skillner.taxonomy.encoder import SHIPPED_TUNED, TUNED_FILE, Embedder
-    from skillner.taxonomy.linking import Linker
-    from skillner.taxonomy.skills import load_skills
-    from skillner.train.encoder import heldout_skills
-
-    shipped = (SHIPPED_TUNED / TUNED_FILE).is_file()
-    folders = tuned or ([SHIPPED_TUNED] if shipped else [])
-    missing = [str(f) for f in folders if not (f / TUNED_FILE).is_file()]
-    if missing:
-        fail(f"no {TUNED_FILE} in {', '.join(missing)}")
-    nlp, linker = load_model(model), Linker.load(link_settings_from("auto", None, 0))
-    encoders, calibrations = {}, {}
-    for name, folder in [("base", None), *((f"tuned:{f.name}", f) for f in folders)]:
-        embedder = Embedder(tuned=folder)
-        started = time.time()
-        index = SkillIndex.load(SkillIndex.folder_for(embedder.name), embedder.name)
-        if index is None:
-            index = SkillIndex.build(embedder)
-            index.save(SkillIndex.folder_for(embedder.name), embedder.name, time.time() - started)
-        # each encoder gets its own calibration and implied threshold, by the same rule
-        table = evidence_table(DocumentLinker(index, embedder, ConceptSettings(), Calibration()), nlp, linker)
-        fitted, chosen = calibrate(table), implied_threshold(table, target)
-        threshold = chosen["threshold"] if chosen["threshold"] is not None else ConceptSettings().implied_threshold
-        calibration = Calibration({m: [tuple(p) for p in pts] for m, pts in fitted["points"].items()}, threshold, embedder.name)
-        calibrations[name] = {"encoder": embedder.name, **fitted, "implied_threshold": threshold, "threshold_choice": chosen}
-        encoders[name] = (embedder, index, DocumentLinker(index, embedder, replace(ConceptSettings(), implied_threshold=threshold),
-                                                          calibration))
-        if calibrate_shipped and folder == SHIPPED_TUNED or (calibrate_shipped and not shipped and folder is None):
-            CALIBRATION.write_text(json.dumps(calibrations[name], indent=1) + "\n", encoding="utf-8")
-            typer.echo(f"calibration and implied threshold {threshold} for {embedder.name} -> {CALIBRATION}")
-    report = evaluate(encoders, nlp, linker, heldout=heldout_skills(load_skills(), 0.05, 0))
-    report["calibration"] = calibrations
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    for set_name, rows in report["sets"].items():
-        for key, value in rows.items():
-            if isinstance(value, dict):
-                typer.echo(f"{set_name:6} {key:28} " + " ".join(f"{k} {v}" for k, v in value.items()))
-    for name, found in report.get("heldout", {}).items():
-        typer.echo(f"heldout {name:21} " + json.dumps(found))
-
-
-def _linker_with_embeddings(threshold: Optional[float] = None):
-    from skillner.taxonomy.linking import Linker, LinkIndexError
-
-    try:
-        return Linker.load(link_settings_from("embeddings", threshold, 0))
-    except LinkIndexError as err:
-        fail(str(err))
-
-
-def link_sample_cmd(
-    out: Path = typer.Argument(..., help="CSV to write (reports/linking/judged-<split>.csv)"),
-    split: str = typer.Option("test", help="Split whose gold spans are drawn"),
-    n: int = typer.Option(160, help="Spans to draw"),
-    seed: int = typer.Option(14, help="Random seed of the draw"),
-    data: Path = typer.Option(Path("build/data"), help="Folder of <split>.spacy"),
-) -> None:
-    """Draw gold skill spans with their top link for a person to judge; if OUT exists, link its
-    spans again and keep each verdict whose concept did not change."""
-    from skillner.annotate.convert import read_docbin
-    from skillner.measure.link_evaluation import judging_sample
-
-    previous = _read_sample(out) if out.exists() else None
-    docs = read_docbin(data / f"{split}.spacy")
-    sample = judging_sample(docs, split, _linker_with_embeddings(), n, seed, previous)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    sample.to_csv(out, index=False)
-    typer.echo(f"{len(sample)} spans -> {out}; {int((sample['verdict'] == '').sum())} to judge")
-
-
-def link_report_cmd(
-    dev_sample: Path = typer.Option(Path("reports/linking/judged-dev.csv"), help="Judged dev sample: the threshold is chosen here"),
-    test_sample: Path = typer.Option(Path("reports/linking/judged-test.csv"), help="Judged test sample: reported"),
-    test: Path = typer.Option(Path("build/data/test.spacy"), help="Test split: the share of gold spans linked"),
-    target: float = typer.Option(0.85, help="Precision the threshold must reach on dev"),
-    out: Path = typer.Option(Path("reports/linking/judged.json"), help="JSON report"),
-) -> None:
-    """Precision and coverage of the judged links by threshold: the threshold chosen on dev, and
-    what it gives on the judged test sample and on every test gold span."""
-    from skillner.annotate.convert import read_docbin
-    from skillner.measure.link_evaluation import choose_judged_threshold, coverage, judged_table
-    from skillner.taxonomy.linking import Linker
-    from skillner.taxonomy.vocabulary import ConceptIndex
-
-    report = {"dev": judged_table(_read_sample(dev_sample)), "test": judged_table(_read_sample(test_sample))}
-    threshold = choose_judged_threshold(report["dev"], target)
-    docs = read_docbin(test)
-    report["chosen"] = {"target": target, "threshold": threshold,
-                        "test": next(r for r in report["test"]["by_threshold"] if r["threshold"] == threshold),
-                        "test_coverage": coverage(docs, "test", _linker_with_embeddings(threshold)),
-                        "test_coverage_aliases": coverage(docs, "test", Linker(ConceptIndex.load()))}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    typer.echo(json.dumps(report["chosen"]))
-
-
-def _read_sample(path: Path):
-    """A judged sample, verdicts and notes as text (empty, not NaN, where blank)."""
-    import pandas as pd
-
-    sample = pd.read_csv(path, keep_default_na=False, dtype={"verdict": str, "note": str, "concept_id": str})
-    return sample.assign(score=pd.to_numeric(sample["score"]))

@@ -145,26 +145,136 @@ def evidence_table(documents: DocumentLinker, nlp, linker, sets: dict[str, Path]
     return pd.DataFrame(rows)
 
 
-def calibrate(table: pd.DataFrame) -> dict:
-    """Per method, the isotonic (non-decreasing) precision of its concepts by score, on GRID."""
+def isotonic_points(scores, right) -> list[list[float]]:
+    """The isotonic (non-decreasing) precision of right/wrong outcomes by score, on GRID."""
     from sklearn.isotonic import IsotonicRegression
 
-    points = {}
-    for method, group in table.groupby("method"):
-        if group["score"].nunique() < 2:
-            points[method] = [[1.0, round(float(group["right"].mean()), 4)]]
-            continue
-        fit = IsotonicRegression(y_min=0, y_max=1, increasing=True, out_of_bounds="clip").fit(group["score"], group["right"])
-        points[method] = [[float(x), round(float(y), 4)] for x, y in zip(GRID, fit.predict(GRID))]
-    return {"points": points, "fitted_on": {m: int(n) for m, n in table["method"].value_counts().items()}}
+    fit = IsotonicRegression(y_min=0, y_max=1, increasing=True, out_of_bounds="clip").fit(scores, right)
+    return [[float(x), round(float(y), 4)] for x, y in zip(GRID, fit.predict(GRID))]
 
 
-def implied_threshold(table: pd.DataFrame, target: float) -> dict:
-    """The lowest score at which implied concepts reach `target` precision (against the gold
-    skills, which are incomplete: a lower bound), with the precision and count at each."""
-    implied = table[table["method"] == "implied"]
-    rows = [{"threshold": float(t), "concepts": int((implied["score"] >= t).sum()),
-             "precision": round(float(implied.loc[implied["score"] >= t, "right"].mean()), 4) if (implied["score"] >= t).any() else None}
-            for t in GRID]
-    reaching = [r["threshold"] for r in rows if r["precision"] is not None and r["precision"] >= target]
-    return {"target": target, "threshold": reaching[0] if reaching else None, "by_threshold": rows}
+def calibrate(table: pd.DataFrame, judged: pd.DataFrame, alias_precision: float) -> dict:
+    """Per method, precision by score, each from the best evidence there is for it: implied
+    concepts from their judged sample on resumes (`judged`: score, verdict), a mention's
+    embedding neighbours from the validation sentences' gold (`table`: a labelled span's
+    skill is its gold, so this gold is complete enough), alias links from the judged links."""
+    implied = judged[judged["verdict"].isin(["right", "wrong"])]
+    embedding = table[table["method"] == "embedding"]
+    return {"points": {"alias": [[1.0, round(alias_precision, 4)]],
+                       "embedding": isotonic_points(embedding["score"], embedding["right"]),
+                       "implied": isotonic_points(implied["score"], implied["verdict"] == "right")},
+            "fitted_on": {"alias": "reports/linking/judged.json (dev alias links)",
+                          "embedding": f"{len(embedding)} mention neighbours of the esco-linking validation sentences",
+                          "implied": f"{len(implied)} judged implied concepts (reports/linking/implied-judged.csv)"}}
+
+
+def by_floor(documents: DocumentLinker, nlp, linker, floors=(0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6),
+             sets: dict[str, Path] = SETS) -> list[dict]:
+    """The pipeline's sentence -> ESCO ranking for each implied threshold: what a higher one
+    (fewer, more precise implied skills) costs the ranking."""
+    from dataclasses import replace
+
+    loaded = {name: read_set(path) for name, path in sets.items()}
+    mentions = {name: linked_mentions(nlp, sentences, linker) for name, (sentences, _, _) in loaded.items()}
+    rows = []
+    for floor in floors:
+        linker_at = DocumentLinker(documents.index, documents.embedder, replace(documents.settings, implied_threshold=floor),
+                                   documents.calibration)
+        row = {"floor": floor}
+        for name, (sentences, gold, _) in loaded.items():
+            found = linker_at.concepts(sentences, mentions[name])
+            row[name] = ranking_metrics([[c["concept_id"] for c in f if c["source"] == "esco"][:10] for f in found], gold)
+        rows.append(row)
+    return rows
+
+
+def precision_floor(judged: pd.DataFrame, min_precision: float = 0.3, step: float = 0.05) -> dict:
+    """The implied threshold, chosen on judged implied concepts of dev resumes: the lowest
+    score from which every `step`-wide band of judged concepts is right at least
+    `min_precision` of the time (below it, implied skills are mostly noise)."""
+    from skillner.taxonomy.documents import says_something
+
+    judged = judged[judged["verdict"].isin(["right", "wrong"]) & judged["statement"].map(says_something)]
+    band = (judged["score"] // step * step).round(2)
+    table = judged.assign(band=band, right=judged["verdict"] == "right").groupby("band")["right"].agg(["sum", "size"])
+    table["precision"] = (table["sum"] / table["size"]).round(4)
+    edges = sorted(table.index)
+    chosen = next((edge for edge in edges if (table.loc[table.index >= edge, "precision"] >= min_precision).all()), None)
+    return {"min_precision": min_precision, "threshold": None if chosen is None else float(chosen),
+            "bands": [{"band": float(b), "right": int(r["sum"]), "judged": int(r["size"]), "precision": float(r["precision"])}
+                      for b, r in table.iterrows()]}
+
+
+# --- implied skills judged on resumes ----------------------------------------------------------
+IMPLIED_COLUMNS = ["set", "resume", "start", "end", "statement", "concept", "concept_id", "score", "band", "band_size",
+                   "verdict", "note"]
+BANDS = (0.3, 0.4, 0.5, 0.6, 1.01)
+
+
+def implied_sample(named_docs: dict[str, list], documents: DocumentLinker, nlp, linker, per_band: int,
+                   seed: int = 0, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Implied concepts of resumes drawn at random for a person to judge: `per_band` per set
+    (named lists of texts) and score band (BANDS), each row with its band's size, so precision
+    from any threshold up can be weighted back to what extraction gives. A concept that a
+    mention names too is not implied alone: left out. With `previous` (a judged sample), its
+    rows that are still found come first with their verdicts, so a ranker change asks a person
+    to judge only what it changed."""
+    from dataclasses import replace
+
+    loose = DocumentLinker(documents.index, documents.embedder, replace(documents.settings, implied_threshold=BANDS[0]),
+                           documents.calibration)
+    drawn = []
+    for set_name, texts in named_docs.items():
+        found = []
+        for number, concepts in enumerate(loose.concepts(texts, linked_mentions(nlp, texts, linker))):
+            for concept in concepts:
+                if concept["method"] != "implied" or any(e["method"] != "implied" for e in concept["evidence"]):
+                    continue
+                first = concept["evidence"][0]
+                found.append({"set": set_name, "resume": number, "start": first["start"], "end": first["end"],
+                              "statement": texts[number][first["start"]:first["end"]], "concept": concept["preferred_label"],
+                              "concept_id": concept["concept_id"], "score": concept["score"], "verdict": "", "note": ""})
+        frame = pd.DataFrame(found)
+        frame["band"] = pd.cut(frame["score"], BANDS, right=False, labels=[str(b) for b in BANDS[:-1]]).astype(str)
+        frame["band_size"] = frame.groupby("band")["score"].transform("size")
+        if previous is not None:
+            key = ["set", "resume", "start", "end", "concept_id"]
+            judged = previous[previous["verdict"].isin(["right", "wrong"])].drop_duplicates(key)
+            frame = frame.drop(columns=["verdict", "note"]).merge(
+                judged[key + ["verdict", "note"]].astype({"resume": int, "start": int, "end": int}), on=key, how="left")
+            frame[["verdict", "note"]] = frame[["verdict", "note"]].fillna("")
+        for _, band in frame.groupby("band"):
+            shuffled = band.sample(frac=1, random_state=seed)
+            drawn.append(shuffled.sort_values("verdict", ascending=False, kind="stable").head(per_band))
+    return pd.concat(drawn, ignore_index=True)[IMPLIED_COLUMNS]
+
+
+def judged_implied(sample: pd.DataFrame, target: float) -> dict:
+    """Per set and band the judged precision, and per threshold (a band's lower edge) the
+    precision of everything from it up, each band weighted by its size; the lowest threshold
+    whose pooled precision reaches `target`. Rows whose statement extraction no longer reads
+    (`documents.says_something`) are left out."""
+    from skillner.taxonomy.documents import says_something
+
+    judged = sample[sample["verdict"].isin(["right", "wrong"])].assign(right=lambda f: f["verdict"] == "right")
+    # rows drawn before statements had to say something: those left count, and each band's size
+    # shrinks by the share of its drawn rows that went
+    kept = judged["statement"].map(says_something)
+    share = kept.groupby([judged["set"], judged["band"]]).mean()
+    judged = judged[kept]
+    bands = judged.groupby(["set", "band"]).agg(judged=("right", "size"), precision=("right", "mean"),
+                                                size=("band_size", "first")).reset_index()
+    bands["size"] = [round(size * share[(s, b)]) for s, b, size in zip(bands["set"], bands["band"], bands["size"])]
+    by_threshold = []
+    for edge in BANDS[:-1]:
+        up = bands[bands["band"].astype(float) >= edge]
+        weight = up["size"].sum()
+        pooled = float((up["precision"] * up["size"]).sum() / weight) if weight else None
+        per_set = {name: round(float((g["precision"] * g["size"]).sum() / g["size"].sum()), 4)
+                   for name, g in up.groupby("set")}
+        by_threshold.append({"threshold": edge, "concepts": int(weight), "judged": int(up["judged"].sum()),
+                             "precision": None if pooled is None else round(pooled, 4), "by_set": per_set})
+    reaching = [row["threshold"] for row in by_threshold if row["precision"] is not None and row["precision"] >= target]
+    return {"target": target, "judged": int(len(judged)), "unjudged": int(len(sample) - len(judged)),
+            "threshold": reaching[0] if reaching else None, "by_threshold": by_threshold,
+            "bands": bands.assign(precision=bands["precision"].round(4)).to_dict("records")}

@@ -146,11 +146,13 @@ LINKING_MODES = ("auto", "aliases", "embeddings")
 class LinkSettings:
     """How extraction links mentions: `mode` "aliases" (the table alone), "embeddings" (an
     error without the trf extra and the index) or "auto" (embeddings when both are there);
-    `threshold` the lowest embedding score linked; `links` K > 0 adds each mention's top K."""
+    `threshold` the lowest embedding score linked; `links` K > 0 adds each mention's top K;
+    `implied_threshold` the lowest score of an implied document concept (None: the calibrated one)."""
 
     mode: str = "auto"
     threshold: float = DEFAULT_THRESHOLD
     links: int = 0
+    implied_threshold: float | None = None  # document concepts' (None: the calibrated one)
 
     def check(self) -> None:
         if self.mode not in LINKING_MODES:
@@ -159,6 +161,8 @@ class LinkSettings:
             raise ValueError(f"--link-threshold must be between 0 and 1 (got {self.threshold})")
         if not 0 <= self.links <= 20:
             raise ValueError(f"--links must be between 0 and 20 (got {self.links})")
+        if self.implied_threshold is not None and not 0 <= self.implied_threshold <= 1:
+            raise ValueError(f"--implied-threshold must be between 0 and 1 (got {self.implied_threshold})")
         if self.mode == "embeddings":
             missing = unavailable()
             if missing:
@@ -203,7 +207,7 @@ class Linker:
         try:
             from skillner.taxonomy.documents import DocumentLinker
 
-            documents = DocumentLinker.load()
+            documents = DocumentLinker.load(implied_threshold=settings.implied_threshold)
         except (ImportError, OSError):
             pass
         try:
