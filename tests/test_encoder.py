@@ -75,4 +75,7 @@ def test_commands_refuse_bad_input_in_one_line(tmp_path):
     assert bad_task.returncode != 0 and "--task must be heldout or esco" in bad_task.stderr
     no_taxonomies = run("train-encoder", "--taxonomies", str(tmp_path), "--out", str(tmp_path / "enc"))
     assert no_taxonomies.returncode != 0 and "no onet-29.3 folder" in no_taxonomies.stderr
-    assert "Traceback" not in bad_task.stderr + no_taxonomies.stderr and not (tmp_path / "enc").exists()
+    bad_threshold = run("extract", str(ROOT / "corpus" / "examples" / "resume.txt"), "--implied-threshold", "1.5")
+    assert bad_threshold.returncode != 0 and "--implied-threshold must be between 0 and 1" in bad_threshold.stderr
+    assert "Traceback" not in bad_task.stderr + no_taxonomies.stderr + bad_threshold.stderr
+    assert not (tmp_path / "enc").exists()
