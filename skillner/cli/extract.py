@@ -53,7 +53,7 @@ def extract_cmd(
     result = {"file": file, "reader": extracted.reader, "pages": extracted.pages, "ocr_pages": extracted.ocr_pages,
               "chars": len(extracted.text), **({"text": extracted.text} if with_text else {}), **result}
     try:
-        typer.echo(format_result(result, output_format))
+        typer.echo(format_result(result, output_format, extracted.text))
     except OSError as err:  # a full disk or a closed pipe behind standard output
         fail(f"cannot write the result to standard output ({err.strerror or err})")
 

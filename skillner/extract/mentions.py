@@ -157,9 +157,10 @@ def skill_name(skill: dict) -> str:
     return concept.get("name", concept["preferred_label"]) if concept else skill["text"]
 
 
-def format_result(result: dict, output_format: str) -> str:
+def format_result(result: dict, output_format: str, text: str | None = None) -> str:
     """One resume's result as json (indented), jsonl (one line), csv (one row per mention) or
-    table (distinct skills for a person to read)."""
+    table (distinct skills, then concepts, for a person to read; with `text`, each concept
+    quotes its first piece of evidence instead of giving its offsets)."""
     if output_format == "json":
         return json.dumps(result, ensure_ascii=False, indent=1)
     if output_format == "jsonl":
@@ -182,12 +183,17 @@ def format_result(result: dict, output_format: str) -> str:
             confidence = "-" if skill["confidence"] is None else f"{skill['confidence']:.2f}"
             rows.append(f"{skill['text'][:33]:<34}{skill['label']:<11}{skill['count']:>5} {confidence:>5}  {normalised}")
         if result.get("concepts"):
-            rows += ["", f"{'concept the resume supports':<52}{'source':<7}{'method':<10}{'score':>6} {'conf':>5}  evidence"]
+            rows += ["", f"{'concept the resume supports':<44}{'source':<7}{'method':<10}{'score':>6} {'conf':>5}  evidence"]
             for concept in result["concepts"][:TABLE_CONCEPTS]:
                 confidence = "-" if concept["confidence"] is None else f"{concept['confidence']:.2f}"
-                where = ", ".join(f"{e['start']}-{e['end']}" for e in concept["evidence"][:3])
-                more = f" +{len(concept['evidence']) - 3}" if len(concept["evidence"]) > 3 else ""
-                rows.append(f"{concept['preferred_label'][:51]:<52}{concept['source']:<7}{concept['method']:<10}"
-                            f"{concept['score']:>6.2f} {confidence:>5}  chars {where}{more}")
+                more = len(concept["evidence"]) - 1
+                first = next(e for e in concept["evidence"] if e["method"] == concept["method"])  # what scored it
+                if text is not None:
+                    quoted = " ".join(text[first["start"]:first["end"]].split())
+                    where = f'"{quoted[:57]}..."' if len(quoted) > 60 else f'"{quoted}"'
+                else:
+                    where = f"chars {first['start']}-{first['end']}"
+                rows.append(f"{concept['preferred_label'][:43]:<44}{concept['source']:<7}{concept['method']:<10}"
+                            f"{concept['score']:>6.2f} {confidence:>5}  {where}{f' +{more}' if more > 0 else ''}")
         return "\n".join(rows)
     raise ValueError(f"unknown format {output_format!r}: use json, jsonl, csv or table")
