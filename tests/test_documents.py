@@ -121,6 +121,8 @@ def test_extraction_gives_concepts_in_every_output(index, embedder, tmp_path):
     assert excel["source"] == "onet" and "Excel" in excel["preferred_label"]
     table = format_result(results[0], "table")
     assert "concept the resume supports" in table and "manage budgets" in table
+    quoted = format_result(results[0], "table", texts[0])  # with the text, evidence is quoted
+    assert '"Planned the yearly budget and kept spending within it."' in quoted and "chars " not in quoted
     rows_file = tmp_path / "rows.jsonl"
     rows_file.write_text("".join(json.dumps(r) + "\n" for r in results))
     assert write_concept_summary(rows_file, tmp_path / "skills.concepts.csv") == len(
