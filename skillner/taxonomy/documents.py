@@ -30,7 +30,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from skillner.taxonomy.encoder import SHIPPED_TUNED, TUNED_FILE, Embedder, index_root
+from skillner.taxonomy.encoder import SHIPPED_TUNED, TUNED_FILE, Embedder, index_root, nearest_concepts
 from skillner.taxonomy.skills import DEFAULT_SKILLS, load_skills, skill_labels
 
 CONCEPT_INDEX_ROOT = index_root()  # build/linking (or the user cache): one folder per encoder
@@ -140,19 +140,7 @@ class SkillIndex:
         """Per query, its `k` nearest skills as (row of their best label, score), best first;
         the score is the label's cosine, times ALTERNATIVE_WEIGHT for an alternative label."""
         weights = np.where(self._preferred(), 1.0, ALTERNATIVE_WEIGHT).astype(np.float32)
-        n = min(NEAREST_LABELS, len(self.concept_ids))
-        ranked = []
-        for start in range(0, len(queries), chunk):
-            scores = (queries[start:start + chunk] @ self.vectors.T) * weights
-            top = np.argpartition(-scores, n - 1, axis=1)[:, :n]
-            for row_scores, candidates in zip(scores, top):
-                best: dict[str, tuple[int, float]] = {}
-                for row in candidates[np.argsort(-row_scores[candidates])]:
-                    best.setdefault(self.concept_ids[row], (int(row), float(row_scores[row])))
-                    if len(best) == k:
-                        break
-                ranked.append(list(best.values()))
-        return ranked
+        return nearest_concepts(queries, self.vectors, self.concept_ids, k, NEAREST_LABELS, weights, chunk)
 
 
 # --- merging the evidence --------------------------------------------------------------------

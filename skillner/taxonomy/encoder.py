@@ -52,6 +52,28 @@ def packaged_model_dir() -> Path:
     return model_dir
 
 
+def nearest_concepts(queries: np.ndarray, vectors: np.ndarray, concept_ids: np.ndarray, k: int, labels: int,
+                     weights: np.ndarray | None = None, chunk: int = 256) -> list[list[tuple[int, float]]]:
+    """Per query, up to `k` concepts as (row of their best label, score), best first, ranked
+    from its `labels` nearest label vectors (score: cosine, times the row's weight if given).
+    Queries go `chunk` at a time: a score matrix of 256 x 100 k floats is 100 MB."""
+    n = min(labels, len(concept_ids))
+    ranked = []
+    for start in range(0, len(queries), chunk):
+        scores = queries[start:start + chunk] @ vectors.T
+        if weights is not None:
+            scores *= weights
+        top = np.argpartition(-scores, n - 1, axis=1)[:, :n]
+        for row_scores, candidates in zip(scores, top):
+            best: dict[str, tuple[int, float]] = {}
+            for row in candidates[np.argsort(-row_scores[candidates])]:
+                best.setdefault(concept_ids[row], (int(row), float(row_scores[row])))
+                if len(best) == k:
+                    break
+            ranked.append(list(best.values()))
+    return ranked
+
+
 def index_root() -> Path:
     """Where embedding indexes live: in a checkout, build/linking; for an installed wheel, the
     user's cache ($XDG_CACHE_HOME or ~/.cache)/skillner/linking."""

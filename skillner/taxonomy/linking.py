@@ -23,7 +23,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from skillner.taxonomy.encoder import MODEL_NAME, Embedder, index_root
+from skillner.taxonomy.encoder import MODEL_NAME, Embedder, index_root, nearest_concepts
 from skillner.taxonomy.vocabulary import (
     COLUMNS,
     CONCEPT_COLUMNS,
@@ -101,20 +101,8 @@ class LinkIndex:
         return LinkIndex(self.rows[keep].reset_index(drop=True), self.vectors[keep])
 
     def nearest(self, queries: np.ndarray, k: int = 5, chunk: int = 256) -> list[list[tuple[int, float]]]:
-        """Per query, up to `k` concepts as (row of their best label, cosine), best first.
-        Queries go `chunk` at a time: a score matrix of 256 x 103 k floats is 100 MB."""
-        concept_ids = self.rows["concept_id"].to_numpy()
-        n = min(NEAREST_LABELS, len(self.rows))
-        ranked = []
-        for start in range(0, len(queries), chunk):
-            scores = queries[start:start + chunk] @ self.vectors.T
-            top = np.argpartition(-scores, n - 1, axis=1)[:, :n]
-            for row_scores, candidates in zip(scores, top):
-                best: dict[str, tuple[int, float]] = {}
-                for row in candidates[np.argsort(-row_scores[candidates])]:
-                    best.setdefault(concept_ids[row], (int(row), float(row_scores[row])))
-                ranked.append(list(best.values())[:k])
-        return ranked
+        """Per query, up to `k` concepts as (row of their best label, cosine), best first."""
+        return nearest_concepts(queries, self.vectors, self.rows["concept_id"].to_numpy(), k, NEAREST_LABELS, chunk=chunk)
 
 
 # --- linking mentions ----------------------------------------------------------------------
