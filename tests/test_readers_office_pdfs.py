@@ -2,7 +2,7 @@
 
 tests/data/office-pdfs holds resumes laid out as people do in Word and Google Docs (dates on
 right-aligned tab stops, a borderless two-column table, a page header, bullets, small caps,
-newspaper columns, a date column on the left), each as its DOCX/ODT source and the PDF
+newspaper columns, a date column on the left, a plain text in a monospaced font), each as its DOCX/ODT/TXT source and the PDF
 LibreOffice printed from it, with `pdftotext -layout`'s reading beside it (made once by
 make_fixtures.py there: LibreOffice and pdftotext are not installed in CI). None of these
 layouts comes from skillner's own PDF writers.
@@ -29,7 +29,8 @@ BULLETS = "•\uf0b7"
 
 def source(name: str) -> Path:
     stem = name.removesuffix("-tagged")
-    return next(path for path in OFFICE.glob(f"{stem}.*") if path.suffix in (".docx", ".odt"))
+    return next((path for path in OFFICE.glob(f"{stem}.*") if path.suffix in (".docx", ".odt")),
+                OFFICE / f"{stem}.txt")  # a plain text printed as it is
 
 
 def layout(name: str) -> str:
@@ -160,7 +161,7 @@ def test_dates_stay_on_their_entrys_line(read, name, rows):
 
 
 def test_rows_of_a_word_resume_read_as_rows(read):
-    lines = read("word-tab-dates").splitlines()
+    lines = [" ".join(line.split()) for line in read("word-tab-dates").splitlines()]  # cells are two spaces apart
     for row in ("Senior Software Engineer Mar 2021 – Present", "Harbor Logistics Sacramento, CA",
                 "California State University, Sacramento Aug 2014 – May 2018",
                 "B.S. in Computer Science, minor in Mathematics GPA 3.7"):
@@ -216,3 +217,18 @@ def test_skills_from_the_pdf_are_those_from_its_docx(read, model):
                   for found in (from_pdf, from_source)]
         assert len(skills[1]) >= 2, name
         assert skills[0] == skills[1], name
+
+
+def test_a_plain_text_printed_in_a_monospaced_font_is_read_in_order(read):
+    """Liberation Mono puts every space on one grid, so some x is free of words down the whole
+    page; the word spaces there are not a gutter (this page was read as two columns before)."""
+    assert split_pages("plain-text-sheet-metal") == []
+    assert flat(read("plain-text-sheet-metal")) == flat((OFFICE / "plain-text-sheet-metal.txt").read_text(encoding="utf-8"))
+
+
+def test_cells_padded_with_spaces_stay_apart(read):
+    """A list set in two columns with spaces keeps its items apart (two spaces, as the text file
+    has a run of them), so the skills-list reader splits them; a bullet's indent does not."""
+    lines = read("plain-text-sheet-metal").splitlines()
+    assert "Pittsburgh lock former  Spot welder" in lines and "Scissor lift  Boom lift" in lines
+    assert "• Blueprint reading" in lines

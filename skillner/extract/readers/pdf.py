@@ -315,7 +315,9 @@ def _is_column_layout(lines: list[list[_Word]], gutter: float, min_lines: int = 
     have text on both sides, and most lines on the right side, end in a short fragment flush
     with the right margin, the page is one column of rows. (A right-aligned sidebar has its
     own baselines: few of its lines share one with the main column.) Nor is a column of
-    labels on the left (dates beside their entries): see `_is_label_column`.
+    labels on the left (dates beside their entries): see `_is_label_column`. Nor are sides
+    that most lines join with no more than a word space: in a monospaced font (a plain text
+    printed as it is) every line's spaces fall on one grid, so some x is free all the way down.
     """
     start = _right_column_start(lines, gutter)
     split = [line for line in lines if not _spans_gutter(line, gutter, start)]
@@ -327,6 +329,9 @@ def _is_column_layout(lines: list[list[_Word]], gutter: float, min_lines: int = 
     margin = max(w.right for line in lines for w in line)
     width = margin - min(w.left for line in lines for w in line)
     both = [(left, right) for left, right in sides if left and right]
+    if both and median(right[0].left - left[-1].right for left, right in both) < median(
+            max(w.top - w.bottom for w in left + right) for left, right in both):
+        return False  # most "gutters" are a word space: monospaced text, whose spaces align down the page
     rows = sum(1 for _, right in both if margin - right[-1].right < 0.02 * width
                and right[-1].right - right[0].left < 0.4 * width)
     return rows < 0.5 * len(both) or rows < 0.5 * sum(1 for _, right in sides if right)
@@ -401,5 +406,19 @@ def _read_columns(lines: list[list[_Word]], gutter: float) -> str:
     return "\n".join(out + left + right)
 
 
+# Words further apart than this many times their height are in separate cells (a list set in
+# two columns with tabs or spaces, a right-aligned date): joined by two spaces, as a text file
+# holds them, so a list's items stay apart (`pipeline.sections` splits at runs of spaces). A
+# bullet before its indented text is not a cell.
+CELL_GAP = 1.5
+
+
 def _joined(words: list[_Word]) -> str:
-    return " ".join(w.text for w in words)
+    if not words:
+        return ""
+    parts = [words[0].text]
+    for before, word in pairwise(words):
+        wide = (word.left - before.right > CELL_GAP * max(before.top - before.bottom, word.top - word.bottom)
+                and any(c.isalnum() for c in before.text))  # not a bullet's hanging indent
+        parts += ["  " if wide else " ", word.text]
+    return "".join(parts)

@@ -3,7 +3,7 @@ not installed in CI, so the outputs are committed).
 
 Each resume is written with python-docx the way people lay one out in Word or Google Docs
 (right-aligned tab stops for dates, a borderless two-column table, a page header, bullets,
-small caps, section columns), then printed to PDF by LibreOffice (`soffice --headless`), with
+small caps, section columns), or kept as a plain text file (`PLAIN_TEXT`), then printed to PDF by LibreOffice (`soffice --headless`), with
 Calibri and Arial replaced by their metric twins Carlito and Liberation Sans as on a Linux
 desktop. Beside each PDF: `NAME.layout.txt` (`pdftotext -layout`, the reference reading) and
 `NAME.txt` (the text as written, one paragraph a line).
@@ -409,7 +409,68 @@ def two_page_devops() -> None:
     r.save("two-page-devops")
 
 
+# A resume kept as a plain text file and printed as it is (LibreOffice sets a .txt in Liberation
+# Mono, wrapping its long lines): every space sits on one grid, so word spaces line up down the
+# page like a gutter; the equipment is two columns padded with spaces. Written by the team.
+PLAIN_TEXT = """\
+JORDAN PELLETIER
+Journeyman Sheet Metal Worker — SMART Local 112
+Ashgrove, WI · 555-332-0980 · jpelletier.tinner@example.com
+
+PROFILE
+Journeyman sheet metal worker with 12 years of commercial HVAC ductwork fabrication and installation. At home in the shop on the plasma table and brake, and on site hanging duct from scissor lifts. I read drawings well, lay out fittings fast, and keep crews safe.
+
+SKILLS & ABILITIES
+• Blueprint reading
+• Duct layout and fabrication
+• Pattern development
+• CNC plasma cutting
+• Press brake and shear operation
+• Spiral duct installation
+• TIG and MIG welding
+• Spot welding
+• SMACNA standards
+• Scissor lift and boom lift
+• OSHA 30 Construction
+• Crew leadership
+
+EXPERIENCE
+Journeyman Sheet Metal Worker | Halvorsen Mechanical, Ashgrove, WI | 2017 – present
+- Laid out and fabricated rectangular and round fittings from shop drawings, to SMACNA standards.
+- Programmed and ran a Lockformer Vulcan CNC plasma table and a 10-ft press brake.
+- Installed supply, return and exhaust duct in hospitals and schools, including fire dampers and VAV boxes.
+- Sealed and pressure-tested duct systems and fixed leaks before balancing.
+- Led a crew of three apprentices and checked their work each day.
+
+Sheet Metal Apprentice | Northway Air Systems, Green Ridge, WI | 2012 – 2017
+- Cut, bent and seamed galvanized and stainless sheet with shears, brakes and Pittsburgh lock formers.
+- Welded stainless kitchen exhaust hoods with TIG.
+- Hung duct with threaded rod and strut and installed diffusers and grilles.
+
+EQUIPMENT
+  Lockformer Vulcan plasma table    Press brake
+  Pittsburgh lock former            Spot welder
+  Scissor lift                      Boom lift
+
+EDUCATION & TRAINING
+Five-year sheet metal apprenticeship, Wisconsin Sheet Metal JATC, 2017
+High School Diploma, Ashgrove Senior High, 2011
+
+CERTIFICATIONS
+OSHA 30 · AWS D9.1 sheet metal welding · NFPA 70E awareness · First Aid/CPR
+"""
+
+
+def plain_text_sheet_metal() -> None:
+    name = "plain-text-sheet-metal"
+    (HERE / f"{name}.txt").write_text(PLAIN_TEXT, encoding="utf-8")
+    with tempfile.TemporaryDirectory() as work:
+        soffice(Path(work), "pdf", HERE / f"{name}.txt")
+        shutil.copy(Path(work) / f"{name}.pdf", HERE / f"{name}.pdf")
+    subprocess.run(["pdftotext", "-layout", f"{name}.pdf", f"{name}.layout.txt"], cwd=HERE, check=True)
+
+
 if __name__ == "__main__":
     for make in (word_tab_dates, gdocs_projects, table_sidebar, header_nurse, left_dates_teacher, smallcaps_sales,
-                 two_page_devops):
+                 two_page_devops, plain_text_sheet_metal):
         make()
