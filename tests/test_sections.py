@@ -52,6 +52,20 @@ def test_items_come_from_skills_headings_only_and_split_as_people_list_them():
     assert {i.heading for i in offsets} == {"core competencies", "software", "skills"}
 
 
+def test_lists_under_other_skills_headings_keep_acronyms_and_standards():
+    """What a new user's resumes showed: a lone acronym in capitals is an item, not the next
+    heading; a standard's number is no date; "Core Qualifications" and "<Anything> Skills" head
+    lists, and "Communication Skills" inside a list is an item; a list line ending in a section
+    word is items; an achievement line ("Highlights at Acme") heads nothing."""
+    text = ("Core Qualifications\nHACCP\nKnife skills\nCompliance: OSHA 29 CFR 1910, ISO 45001\n"
+            "Communication Skills\nGlobal Marketing, Marketo, Training\nEXPERIENCE\nCook, Diner, 2015 - 2019\n"
+            "Clinical Skills\nWound care\nTools and skills: multimeter, engine rebuilds\nTeaching Experience\n"
+            "Taught science\nHighlights at Acme\nWon an award\n: no heading\n")
+    assert items(text) == ["HACCP", "Knife skills", "OSHA 29 CFR 1910", "ISO 45001", "Communication Skills",
+                           "Global Marketing", "Marketo", "Training", "Wound care", "multimeter", "engine rebuilds"]
+
+
+
 def test_a_section_ends_at_the_next_heading_a_dated_line_or_prose():
     text = ("SKILLS\nExcel, Word\nEXPERIENCE\nUsed Excel daily, Word too\n"
             "Technologies\nJava, SQL\nOracle - Gurgaon, 2016 to 2017\nSpring, Hibernate\n"

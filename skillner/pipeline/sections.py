@@ -7,9 +7,12 @@ annotator left into distant labels, and `measure.listed` counts how many items t
 finds, a check any user can run on a folder of their own resumes without labels.
 
 A section opens at a heading line whose words are a skills heading (`SKILL_HEADINGS`, compared as
-`hygiene.heading_key` does) or at "Skills: item, item" on one line, and closes at the next line
-that is some other resume heading (a known one, `hygiene.DEFAULT_HEADINGS`, or a short line in
-capitals), a dated line (an employer's) or a sentence. Items are split at commas, semicolons,
+`hygiene.heading_key` does, or up to four words ending in a skills word: "Clinical Skills") or at
+"Skills: item, item" on one line, and closes at the next line that is some other resume heading
+(a known one, `hygiene.DEFAULT_HEADINGS`; a few words ending in a section word, "Teaching
+Experience"; a short line in capitals, though a lone capitalised word in a list is an item:
+"HACCP"), a dated line (an employer's: a month or a range of years, not a standard's number) or
+a sentence. Items are split at commas, semicolons,
 pipes, bullets, tabs and runs of spaces, never inside brackets ("Excel (pivot tables, VLOOKUP)"
 is one item); a "Category:" before the items of a line is not an item, and nor is a line of
 prose (more than `MAX_ITEM_WORDS` words).
@@ -39,7 +42,20 @@ SKILL_HEADINGS = frozenset(heading_key(h) for h in (
     "qualifications", "key qualifications", "tools", "tools and technologies", "technologies", "software",
     "technical expertise", "capabilities", "specialties", "specializations", "core strengths",
     "equipment", "tools and equipment", "equipment and tools", "software skills", "computer proficiency",
+    "core qualifications", "skills and tools", "tools and skills",
 ))
+# A heading of a few words ending in one of these is a skills heading too ("Clinical Skills",
+# "Teaching Competencies", "Tools & Skills"), unless it is one of `OTHER_HEADINGS`.
+SKILL_WORDS = frozenset({"skills", "skill", "skillset", "competencies", "competences", "proficiencies", "abilities",
+                         "expertise", "strengths", "highlights", "capabilities", "specialties"})
+NOT_HEADING_WORDS = frozenset({"at", "of", "for", "in", "your", "my", "our", "with"})
+# ... and a heading of a few words ending in one of these opens some other section ("Teaching
+# Experience", "Volunteer Work History", "Professional Certifications").
+SECTION_WORDS = frozenset({"experience", "education", "employment", "history", "certifications", "certificates",
+                           "licenses", "licensure", "projects", "awards", "honors", "references", "interests",
+                           "activities", "publications", "summary", "profile", "objective", "languages",
+                           "affiliations", "memberships", "accomplishments", "achievements", "training",
+                           "volunteering", "background", "overview"})
 OTHER_HEADINGS = frozenset(heading_key(h) for h in DEFAULT_HEADINGS) - SKILL_HEADINGS | frozenset(
     heading_key(h) for h in ("experience", "professional experience", "education and training", "employment",
                              "certifications and licenses", "licenses and certifications", "training",
@@ -47,6 +63,8 @@ OTHER_HEADINGS = frozenset(heading_key(h) for h in DEFAULT_HEADINGS) - SKILL_HEA
                              "accomplishments", "work experience", "career overview", "overview"))
 MAX_ITEM_WORDS = 12
 MAX_HEADING_WORDS = 5
+# A capitalised line of one word inside a skills list is an item (HACCP, OSHA, HAZWOPER), not the
+# next section's heading, unless the heading is a known one.
 FLATTENED_LINE = 300
 WIDE_GAP = re.compile(r"\s{3,}")
 MAX_SKILL_WORDS = 6
@@ -86,24 +104,37 @@ def _lines(text: str):
         start += len(line)
 
 
-def _heading(line: str) -> tuple[str, bool, int] | None:
-    """(key, is a skills heading, where the items start) of a heading line, else None."""
+def _heading(line: str, in_list: bool = False) -> tuple[str, bool, int] | None:
+    """(key, is a skills heading, where the items start) of a heading line, else None;
+    `in_list`: the line stands inside a skills list, where a lone capitalised word is an item."""
     stripped = line.strip()
     if not stripped:
         return None
     head, colon, rest = stripped.partition(":")
     key = heading_key(head)
     if colon and rest.strip():  # "Skills: Excel, Word"
-        if key in SKILL_HEADINGS:
+        if key in SKILL_HEADINGS or _skills_like(key):
             return key, True, line.index(":") + 1
         return None
     if not key or len(key.split()) > MAX_HEADING_WORDS:
         return None
-    if key in SKILL_HEADINGS:
+    if key in SKILL_HEADINGS or (_skills_like(key) and (
+            stripped.isupper() or (stripped.istitle() and not in_list))):  # in a list: "Communication Skills"
         return key, True, len(line)
-    if key in OTHER_HEADINGS or (stripped.isupper() and not any(c in stripped for c in ",;|•")):
+    if key in OTHER_HEADINGS or (stripped.isupper() and not any(c in stripped for c in ",;|•")
+                                 and (len(key.split()) > 1 or not in_list)) or (
+            key.split()[-1] in SECTION_WORDS and 2 <= len(key.split()) <= 4 and (stripped.istitle() or stripped.isupper())
+            and not any(c in stripped for c in ",;|•")):
         return key, False, len(line)
     return None
+
+
+def _skills_like(key: str) -> bool:
+    """A heading of up to four words that ends in a skills word ("clinical skills", "tools skills"),
+    not an achievement line ("highlights at acme") or an advert's ("market your skills")."""
+    words = key.split()
+    return (bool(words) and key not in OTHER_HEADINGS and len(words) <= 4 and words[-1] in SKILL_WORDS
+            and NOT_HEADING_WORDS.isdisjoint(words))
 
 
 def _split(line: str, offset: int) -> list[tuple[int, int]]:
@@ -143,7 +174,7 @@ def listed_items(text: str) -> list[Item]:
     items: list[Item] = []
     heading = None
     for start, line in _lines(text):
-        found = _heading(line)
+        found = _heading(line, in_list=heading is not None)
         if found is not None:
             key, is_skills, items_from = found
             heading = key if is_skills else None
@@ -152,7 +183,7 @@ def listed_items(text: str) -> list[Item]:
             body_start = items_from
         elif heading is None or not line.strip():
             continue
-        elif YEAR.search(line) or (not SEPARATOR.search(line.strip()) and (
+        elif DATED.search(line) or (not SEPARATOR.search(line.strip()) and (
                 len(line.split()) > MAX_ITEM_WORDS or (len(line.split()) >= 3 and line.rstrip().endswith(".")))):
             heading = None
             continue
@@ -181,8 +212,15 @@ FILLER = re.compile(
 DURATION = re.compile(r"^(?:less than |more than |over |about )?\d+\+?\s*(?:years?|yrs?|months?)\b", re.IGNORECASE)
 # An address, not a skill: "www.indeed.com/r/jane-doe", "jane@example.com".
 NOT_A_NAME = re.compile(r"https?://|www\.|@\S+\.|\.com\b", re.IGNORECASE)
-# A line that closes a section: a date (an employer's line) or a line of prose.
-YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# A line that closes a section: a date (an employer's line: a month and year, a range of years, a
+# year after a comma or at the line's end) or a line of prose. A number in a name is no date
+# ("OSHA 29 CFR 1910", "ISO 9001", "Windows 2000 Server").
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?")
+_YEAR = r"(?:19|20)\d\d"
+DATED = re.compile(rf"\b{_MONTH}\s*'?\d{{2,4}}\b|\b\d{{1,2}}/{_YEAR}\b|\b{_YEAR}\s*(?:-|–|—|to|until)\s*"
+                   rf"(?:{_YEAR}|present|current|now|today|date)\b|\b(?:spring|summer|fall|autumn|winter)\s+{_YEAR}\b|,\s*{_YEAR}\s*$|\(\s*{_YEAR}\s*\)",
+                   re.IGNORECASE)
 
 
 def skill_core(text: str) -> tuple[int, int] | None:
