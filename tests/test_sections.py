@@ -136,11 +136,13 @@ def test_distant_labels_fill_only_what_the_annotator_left():
 def test_the_report_scores_items_not_traits_per_group():
     text = "Skills: Excel, payroll, Dependable"
     excel = text.index("Excel")
-    report = listed_report([("office", text, [(excel, excel + 5)]), ("office", "No list here.", []),
-                            ("care", "SKILLS\nwound care", [])])
+    report = listed_report([("office", "a.txt", text, [(excel, excel + 5)]), ("office", "b.txt", "No list here.", []),
+                            ("care", "c.txt", "SKILLS\nwound care", [])])
     assert report["items"] == 3 and report["found"] == 1 and report["traits_not_scored"] == 1
     assert report["groups"]["office"] == {"items": 2, "found": 1, "share": 0.5, "resumes": 2, "without_list": 1}
     assert report["lowest_group"] == "care" and report["most_missed"][:1] == [("payroll", 1)]
+    assert [(r["resume"], r["items"], r["found"]) for r in report["per_resume"]] == [
+        ("a.txt", 2, 1), ("b.txt", 0, 0), ("c.txt", 1, 0)]
 
 
 def run(*args, cwd=None):
@@ -207,3 +209,6 @@ def test_a_sample_to_judge_draws_from_both_places_and_precision_counts_only_verd
     rows[0]["verdict"], rows[1]["verdict"] = "skill", "not"
     result = judged_precision(rows + [{"where": "running text", "group": "care", "verdict": ""}])
     assert result["all"] == {"judged": 2, "skills": 1, "precision": 0.5} and result["unjudged"] == 1
+    assert result["places"] == {"running text": {"judged": 1, "skills": 0, "precision": 0.0},
+                                "skills list": {"judged": 1, "skills": 1, "precision": 1.0}}
+    assert list(result["groups"]) == ["care"]

@@ -66,7 +66,7 @@ def listed_cmd(
     out: Optional[Path] = typer.Option(None, help="Also write the JSON report here"),
     sample: int = typer.Option(0, help="Also write this many random mentions (half in skills lists, half in "
                                        "running text) to --sample-out, to judge by hand"),
-    sample_out: Path = typer.Option(Path("reports/occupations/judged.csv"), help="CSV for --sample"),
+    sample_out: Path = typer.Option(Path("listed-sample.csv"), help="CSV for --sample"),
     judged: Optional[Path] = typer.Option(None, help="A judged --sample CSV: print its precision (overall, "
                                                      "per place, per group) instead"),
 ) -> None:
@@ -82,7 +82,7 @@ def listed_cmd(
     if judged is not None:
         import csv
 
-        from skillner.measure.listed import SAMPLE_COLUMNS, judged_precision
+        from skillner.measure.listed import SAMPLE_COLUMNS, format_judged, judged_precision
 
         if not judged.is_file():
             fail(f"no such file: {judged}")
@@ -91,9 +91,7 @@ def listed_cmd(
                 result = judged_precision(csv.DictReader(handle))
         except (KeyError, UnicodeDecodeError, csv.Error) as err:
             fail(f"{judged}: not a judged sample (columns {', '.join(SAMPLE_COLUMNS)}): {err}")
-        typer.echo(json.dumps(result) if as_json else "\n".join(
-            f"{key:<48} {r['skills']:>4}/{r['judged']:<4} precision {r['precision']:.3f}"
-            for key, r in result.items() if key != "unjudged") + f"\nunjudged: {result['unjudged']}")
+        typer.echo(json.dumps(result) if as_json else format_judged(result))
         return
     resumes, errors = [], []
     paths = paths or []
@@ -139,8 +137,8 @@ def listed_cmd(
     except OSError as err:
         fail(f"cannot load the model {model}: {str(err).splitlines()[0]}")
     docs = list(nlp.pipe(text for _, text, _ in resumes))
-    report = listed_report((group, text, [(e.start_char, e.end_char) for e in doc.ents])
-                           for (group, text, _), doc in zip(resumes, docs))
+    report = listed_report((group, name, text, [(e.start_char, e.end_char) for e in doc.ents])
+                           for (group, text, name), doc in zip(resumes, docs))
     report["not_read"] = errors
     if sample > 0:
         import csv

@@ -28,13 +28,13 @@ def found_items(text: str, mentions: Sequence[tuple[int, int]]) -> tuple[list[tu
     return result, traits
 
 
-def listed_report(resumes: Iterable[tuple[str, str, Sequence[tuple[int, int]]]]) -> dict:
+def listed_report(resumes: Iterable[tuple[str, str, str, Sequence[tuple[int, int]]]]) -> dict:
     """Share of listed items found, overall, per group, and per resume; `resumes` yields
-    (group, text, mention bounds). Resumes without a skills list are counted, not scored."""
+    (group, name, text, mention bounds). Resumes without a skills list are counted, not scored."""
     groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # items, found, resumes, without a list
     missed: dict[str, int] = defaultdict(int)
     rows, traits = [], 0
-    for group, text, mentions in resumes:
+    for group, name, text, mentions in resumes:
         pairs, trait_items = found_items(text, mentions)
         traits += trait_items
         counts = groups[group]
@@ -46,7 +46,7 @@ def listed_report(resumes: Iterable[tuple[str, str, Sequence[tuple[int, int]]]])
         for item, found in pairs:
             if not found:
                 missed[item.text.casefold()] += 1
-        rows.append({"group": group, "items": len(pairs), "found": sum(found for _, found in pairs)})
+        rows.append({"resume": name, "group": group, "items": len(pairs), "found": sum(found for _, found in pairs)})
     items = sum(c[0] for c in groups.values())
     found = sum(c[1] for c in groups.values())
     return {
@@ -104,17 +104,34 @@ def sample_mentions(resumes: Sequence[tuple[str, str, str, Sequence[tuple[int, i
 
 
 def judged_precision(rows: Iterable[dict]) -> dict:
-    """Precision of judged mentions (verdict `skill` or `not`), overall and per place; rows
-    without a verdict are counted apart, never guessed."""
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    """Precision of judged mentions (verdict `skill` or `not`): overall, per place (skills list,
+    running text) and per group; rows without a verdict are counted apart, never guessed."""
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     unjudged = 0
     for row in rows:
         verdict = (row.get("verdict") or "").strip().lower()
         if verdict not in {"skill", "not"}:
             unjudged += 1
             continue
-        for key in ("all", row["where"], row["group"]):
+        for key in (("all", "all"), ("places", row["where"]), ("groups", row["group"])):
             counts[key][0] += verdict == "skill"
             counts[key][1] += 1
-    return {"unjudged": unjudged, **{key: {"judged": c[1], "skills": c[0], "precision": c[0] / c[1]}
-                                     for key, c in counts.items()}}
+
+    def scores(c: list[int]) -> dict:
+        return {"judged": c[1], "skills": c[0], "precision": c[0] / c[1]}
+
+    return {"unjudged": unjudged, "all": scores(counts["all", "all"]) if ("all", "all") in counts else None,
+            **{part: {name: scores(c) for (kind, name), c in sorted(counts.items()) if kind == part}
+               for part in ("places", "groups")}}
+
+
+def format_judged(result: dict) -> str:
+    """The judged precision as a table: overall, then by place, then by group."""
+    def row(name: str, r: dict) -> str:
+        return f"{name[:48]:<48} {r['skills']:>4}/{r['judged']:<4} precision {r['precision']:.3f}"
+
+    lines = [row("all", result["all"])] if result["all"] else ["no judged mention"]
+    for part, title in (("places", "by place"), ("groups", "by group")):
+        if result[part]:
+            lines += [title] + [row("  " + name, r) for name, r in result[part].items()]
+    return "\n".join(lines + [f"unjudged: {result['unjudged']}"])

@@ -46,7 +46,8 @@ def occupation_report(model: Path | str | Language | None = None, folder: Path =
     for path in train:
         seen |= labelled_strings(Path(path))
     families = sorted({r["meta"]["family"] for r in records})
-    listed = listed_report((r["meta"]["family"], r["text"], [(s, e) for s, e, _ in p]) for r, p in zip(records, pred))
+    listed = listed_report((r["meta"]["family"], r["meta"]["id"], r["text"], [(s, e) for s, e, _ in p])
+                           for r, p in zip(records, pred))
 
     def unseen_recall(indices: Sequence[int]) -> dict:
         wanted = [[g for g in gold[i] if span_key(records[i]["text"][g[0]:g[1]]) not in seen] for i in indices]
