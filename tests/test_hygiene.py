@@ -266,3 +266,18 @@ def test_bare_traits_and_job_titles_are_not_skills():
     assert counts == {"trait": 2, "title": 1}
     texts, _ = cleaned(text, spans, drop_traits=False, drop_titles=False)
     assert texts == spans
+
+
+def test_nothing_on_a_jobs_or_a_schools_row_is_a_skill():
+    """Titles, employers, places and degrees are not skills (dotin labels nothing on such rows);
+    the same words in a bullet below, or a certification with its year, still are."""
+    text = ("Reporting Analyst | Front Range Staffing Partners, Aurora, CO | Jun 2020 – Feb 2022\n"
+            "- Built Tableau dashboards 2020 – 2021 for finance\n"
+            "B.S., Construction Management, Harlan Ridge State University, 2016\n"
+            "Certified Management Accountant (CMA), 2018\n"
+            "Associate (Less than 1 year), CSS (Less than 1 year)")
+    spans = ["Front Range Staffing Partners", "Tableau", "Construction Management", "Certified Management Accountant",
+             "CSS"]
+    texts, counts = cleaned(text, spans)
+    assert texts == ["Tableau", "Certified Management Accountant", "CSS"] and counts == {"row": 2}
+    assert cleaned(text, spans, drop_rows=False)[0] == spans

@@ -31,8 +31,9 @@ USER_DATA_KEY = "skillner_hygiene"
 # unmatched bracket, and pieces dropped as headings, as the candidate's name, as made only of
 # stop words, numbers and punctuation, as bare traits ("Dependable and punctual") or as a job
 # title of two words or more ("Greenhouse Worker", `taxonomy.titles`; one-word titles such as
-# "Server" or "Intelligence" are also skills).
-RULES = ("line_break", "edge", "bracket_extended", "bracket_cut", "heading", "name", "not_a_skill", "trait", "title")
+# "Server" or "Intelligence" are also skills), or as part of a job's or a school's row (`is_row`).
+RULES = ("line_break", "edge", "bracket_extended", "bracket_cut", "heading", "name", "not_a_skill", "trait", "title",
+         "row")
 
 # str.splitlines' line boundaries: PDF and DOCX readers emit more than "\n".
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
@@ -61,6 +62,7 @@ TRAITS = frozenset({
     "physically fit", "able to work independently", "self-directed", "sociable", "upbeat", "careful", "curious",
     "respectful", "collaborative", "alert", "steady", "positive", "energized", "warm", "tactful", "discreet",
     "punctual and dependable", "quick", "helpful", "humble", "mature", "focused", "motivated self-starter",
+    "bilingual", "trilingual", "multilingual",
 })
 TRAIT_SUFFIX = re.compile(r"^[a-z]+-(?:oriented|motivated|driven|minded|focused|starter|directed)$")
 
@@ -122,6 +124,30 @@ NAME_WORD = re.compile(r"[A-Z]\."  # an initial
 def heading_key(text: str) -> str:
     """A heading's lower-case words without "and": "Skills & Abilities:" -> "skills abilities"."""
     return " ".join(word for word in re.findall(r"[^\W_]+", text.casefold()) if word != "and")
+
+
+# Dates as resumes write them: a job's range of years ("2017 – present", "Jun 2020 – Feb 2022").
+MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+         r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?")
+YEAR = r"(?:19|20)\d\d"
+YEAR_RANGE = rf"\b{YEAR}\s*(?:-|–|—|to|until)\s*(?:{MONTH}\s*)?(?:{YEAR}|present|current|now|today|date)\b"
+# A row of an employer's or a school's entry: title, employer, place and dates, or a degree with
+# its field and school. dotin's annotators labelled nothing on such a line (0 of its 5,027 train
+# spans), and the guidelines say titles, employers, places and degrees are not skills.
+ROW_DATES = re.compile(YEAR_RANGE, re.IGNORECASE)
+DEGREE = re.compile(r"^(?:B\.?\s?S\.?c?|B\.?\s?A|M\.?\s?S\.?c?|M\.?\s?A|Ph\.?\s?D|M\.?B\.?A|B\.?\s?E|[BM]\.?\s?Tech|"
+                    r"B\.?Com|M\.?Com|BBA|BCA|MCA|A\.?A\.?S)\b\.?(?!\w)|"
+                    r"^(?:Bachelor|Master|Associate|Doctor(?:ate)?)(?:'s|’s|s)?\s+(?:of|in|degree)\b", re.IGNORECASE)
+ROW_BULLETS = "-–•*·▪●◦■►✓➢❖>"
+MAX_ROW_WORDS = 20
+
+
+def is_row(line: str) -> bool:
+    """Whether a line is an entry's row, not a sentence or a list: a short line, no bullet, that
+    holds a job's range of years or opens with a degree."""
+    stripped = line.strip()
+    return (bool(stripped) and stripped[0] not in ROW_BULLETS and len(stripped.split()) <= MAX_ROW_WORDS
+            and (bool(ROW_DATES.search(stripped)) or bool(DEGREE.match(stripped))))
 
 
 def is_line_break(token: Token) -> bool:
@@ -218,12 +244,13 @@ class SpanHygiene:
     def __init__(self, name: str = "skillner_span_hygiene", *, split_lines: bool = True, trim_edges: bool = True,
                  balance_brackets: bool = True, drop_headings: bool = True, drop_names: bool = True,
                  drop_non_skills: bool = True, extra_headings: Iterable[str] = (), trim_joiners: bool = True,
-                 drop_traits: bool = True, drop_titles: bool = True):
+                 drop_traits: bool = True, drop_titles: bool = True, drop_rows: bool = True):
         self.name = name
         self.split_lines = split_lines
         self.trim_edges = trim_edges
         self.trim_joiners = trim_joiners
         self.drop_traits = drop_traits
+        self.drop_rows = drop_rows
         self.titles = load_titles() if drop_titles else frozenset()
         self.balance_brackets = balance_brackets
         self.drop_headings = drop_headings
@@ -323,7 +350,25 @@ class SpanHygiene:
             return "trait"
         if self.titles and " " in text and text.lower() in self.titles:
             return "title"
+        if self.drop_rows and (line := self.line_text(doc, start, end)) is not None and is_row(line):
+            return "row"
         return None
+
+    @staticmethod
+    def line_text(doc: Doc, start: int, end: int, limit: int = 3 * MAX_ROW_WORDS) -> str | None:
+        """The text of doc[start:end]'s line when it is short (the walk to its breaks stops
+        after `limit` tokens each way, so a document costs O(tokens) however long its lines)."""
+        line_start = start
+        while line_start > 0 and not is_line_break(doc[line_start - 1]):
+            line_start -= 1
+            if start - line_start > limit:
+                return None
+        line_end = end
+        while line_end < len(doc) and not is_line_break(doc[line_end]):
+            line_end += 1
+            if line_end - end > limit:
+                return None
+        return doc[line_start:line_end].text if line_start < line_end else None
 
     def is_heading(self, doc: Doc, start: int, end: int) -> bool:
         """A span that holds every word of its line, where the line is a known heading or an
@@ -361,13 +406,14 @@ class SpanHygiene:
     "skillner_span_hygiene",
     default_config={"split_lines": True, "trim_edges": True, "balance_brackets": True, "drop_headings": True,
                     "drop_names": True, "drop_non_skills": True, "extra_headings": [], "trim_joiners": True,
-                    "drop_traits": True, "drop_titles": True},
+                    "drop_traits": True, "drop_titles": True, "drop_rows": True},
 )
 def make_span_hygiene(nlp: Language, name: str, split_lines: bool, trim_edges: bool, balance_brackets: bool,
                       drop_headings: bool, drop_names: bool, drop_non_skills: bool,
-                      extra_headings: list[str], trim_joiners: bool, drop_traits: bool, drop_titles: bool) -> SpanHygiene:
+                      extra_headings: list[str], trim_joiners: bool, drop_traits: bool, drop_titles: bool,
+                      drop_rows: bool) -> SpanHygiene:
     """Add last, after every NER: `nlp.add_pipe("skillner_span_hygiene", last=True)`."""
     return SpanHygiene(name, split_lines=split_lines, trim_edges=trim_edges, balance_brackets=balance_brackets,
                        drop_headings=drop_headings, drop_names=drop_names, drop_non_skills=drop_non_skills,
                        extra_headings=extra_headings, trim_joiners=trim_joiners, drop_traits=drop_traits,
-                       drop_titles=drop_titles)
+                       drop_titles=drop_titles, drop_rows=drop_rows)

@@ -29,7 +29,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from skillner.pipeline.hygiene import DEFAULT_HEADINGS, heading_key, is_trait
+from skillner.pipeline.hygiene import DEFAULT_HEADINGS, MONTH, YEAR, YEAR_RANGE, heading_key, is_trait
 
 SKILL_HEADINGS = frozenset(heading_key(h) for h in (
     "skills", "key skills", "technical skills", "core skills", "professional skills", "soft skills",
@@ -215,11 +215,7 @@ NOT_A_NAME = re.compile(r"https?://|www\.|@\S+\.|\.com\b", re.IGNORECASE)
 # A line that closes a section: a date (an employer's line: a month and year, a range of years, a
 # year after a comma or at the line's end) or a line of prose. A number in a name is no date
 # ("OSHA 29 CFR 1910", "ISO 9001", "Windows 2000 Server").
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
-          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?")
-_YEAR = r"(?:19|20)\d\d"
-DATED = re.compile(rf"\b{_MONTH}\s*'?\d{{2,4}}\b|\b\d{{1,2}}/{_YEAR}\b|\b{_YEAR}\s*(?:-|–|—|to|until)\s*"
-                   rf"(?:{_YEAR}|present|current|now|today|date)\b|\b(?:spring|summer|fall|autumn|winter)\s+{_YEAR}\b|,\s*{_YEAR}\s*$|\(\s*{_YEAR}\s*\)",
+DATED = re.compile(rf"\b{MONTH}\s*'?\d{{2,4}}\b|\b\d{{1,2}}/{YEAR}\b|{YEAR_RANGE}|\b(?:spring|summer|fall|autumn|winter)\s+{YEAR}\b|,\s*{YEAR}\s*$|\(\s*{YEAR}\s*\)",
                    re.IGNORECASE)
 
 
