@@ -212,3 +212,22 @@ def test_a_sample_to_judge_draws_from_both_places_and_precision_counts_only_verd
     assert result["places"] == {"running text": {"judged": 1, "skills": 0, "precision": 0.0},
                                 "skills list": {"judged": 1, "skills": 1, "precision": 1.0}}
     assert list(result["groups"]) == ["care"]
+
+
+def test_a_time_phrase_ends_an_items_skill_and_records_or_terms_are_none():
+    def core(text):
+        found = skill_core(text)
+        return found and text[found[0]:found[1]]
+
+    assert core("CPR and First Aid, renewed 2024") == "CPR and First Aid"
+    assert core("DOT medical card, current through 2026") == "DOT medical card"
+    assert [core(t) for t in ("Windows 2000", "OSHA 29 CFR 1910")] == ["Windows 2000", "OSHA 29 CFR 1910"]
+    assert [core(t) for t in ("Clean driving record", "no preventable collisions since 2014", "Certified in 2019",
+                              "Weekend and holiday availability", "Perfect attendance in 2022 and 2023")] == [None] * 5
+
+
+def test_a_list_closes_at_a_year_alone_and_at_another_heading_with_a_colon():
+    """Flattened text: a skills list runs on into what follows unless these close it."""
+    summary = "Summary     " + "Ran the office of a busy community centre with many volunteers. " * 5  # one long line
+    assert items(summary + "    Skills    Excel  Word    2016    Acme Corp  Halifax") == ["Excel", "Word"]
+    assert items("SKILLS\nExcel, Word\nProfessional Experience: Web Design\nAcme Corp, Halifax") == ["Excel", "Word"]

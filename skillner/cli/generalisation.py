@@ -44,8 +44,11 @@ def generalisation_cmd(
         if occupations is not None and not occupations.is_dir():
             typer.echo(f"  no folder {occupations}: scores per job family left out", err=True)
             occupations = None
+        if team_train is not None and not team_train.is_file():  # said, never skipped silently
+            typer.echo(f"  no file {team_train} (make data): its labels are not counted as seen", err=True)
+            team_train = None
         result = generalisation_report(model, dev, train, skillspan, taxonomies, occupations=occupations,
-                                       team_train=team_train if team_train and team_train.is_file() else None)
+                                       team_train=team_train)
     except (LabelledDataError, ValueError, FileNotFoundError) as err:
         fail(str(err))
     except OSError as err:  # spaCy's answer to a folder that is not a pipeline

@@ -115,6 +115,8 @@ def _heading(line: str, in_list: bool = False) -> tuple[str, bool, int] | None:
     if colon and rest.strip():  # "Skills: Excel, Word"
         if key in SKILL_HEADINGS or _skills_like(key):
             return key, True, line.index(":") + 1
+        if key in OTHER_HEADINGS:  # "Professional Experience: Web Design" closes a list
+            return key, False, len(line)
         return None
     if not key or len(key.split()) > MAX_HEADING_WORDS:
         return None
@@ -210,12 +212,21 @@ FILLER = re.compile(
     r"background|training|familiarity|competence|grasp)\s+(?:of|in|with|to|using|at)\s+|"
     r"(?:in|with|at|of|using|to)\s+|able\s+to\s+|ability\s+to\s+)*", re.IGNORECASE)
 DURATION = re.compile(r"^(?:less than |more than |over |about )?\d+\+?\s*(?:years?|yrs?|months?)\b", re.IGNORECASE)
+# What a list says of its holder's record or terms, not a skill: "no preventable collisions",
+# "Clean driving record", "Perfect attendance", "Weekend availability", "Able to lift 50 lbs".
+# A time phrase ends an item's skill ("CPR and First Aid, renewed 2024"); an item that is only one
+# is no skill.
+TIME_PHRASE = re.compile(
+    rf"[\s,;(-]*\b(?:in|since|through|until|by|renewed|expires?|expiring|valid|current|during|from)\s+"
+    rf"(?:\w+\s+)?{YEAR}\b", re.IGNORECASE)
+NOT_A_SKILL_ITEM = re.compile(r"\b(?:driving record|safety record|perfect attendance|availability|available|willing to|"
+                              r"able to lift|background check|drug screen)\b|^no\s", re.IGNORECASE)
 # An address, not a skill: "www.indeed.com/r/jane-doe", "jane@example.com".
 NOT_A_NAME = re.compile(r"https?://|www\.|@\S+\.|\.com\b", re.IGNORECASE)
 # A line that closes a section: a date (an employer's line: a month and year, a range of years, a
 # year after a comma or at the line's end) or a line of prose. A number in a name is no date
 # ("OSHA 29 CFR 1910", "ISO 9001", "Windows 2000 Server").
-DATED = re.compile(rf"\b{MONTH}\s*'?\d{{2,4}}\b|\b\d{{1,2}}/{YEAR}\b|{YEAR_RANGE}|\b(?:spring|summer|fall|autumn|winter)\s+{YEAR}\b|,\s*{YEAR}\s*$|\(\s*{YEAR}\s*\)",
+DATED = re.compile(rf"\b{MONTH}\s*'?\d{{2,4}}\b|\b\d{{1,2}}/{YEAR}\b|{YEAR_RANGE}|\b(?:spring|summer|fall|autumn|winter)\s+{YEAR}\b|,\s*{YEAR}\s*$|\(\s*{YEAR}\s*\)|^\W*{YEAR}(?:\W+{YEAR})*\W*$",
                    re.IGNORECASE)
 
 
@@ -230,12 +241,15 @@ def skill_core(text: str) -> tuple[int, int] | None:
             start += 1
     start += FILLER.match(text[start:]).end()
     end = len(text)
+    time = TIME_PHRASE.search(text, start)
+    if time:
+        end = time.start()
     while end > start and not (text[end - 1].isalnum() or text[end - 1] in ")+#"):
         end -= 1
     core = text[start:end].strip()
     if not core or not any(c.isalpha() for c in core):
         return None
-    if is_trait(core) or is_trait(text) or DURATION.match(core) or NOT_A_NAME.search(core):
+    if is_trait(core) or is_trait(text) or DURATION.match(core) or NOT_A_NAME.search(core) or NOT_A_SKILL_ITEM.search(text):
         return None
     bracket = text.find("(", start, end)
     if bracket > start:  # "Excel (pivot tables, VLOOKUP)": the skill, not what is said of it
