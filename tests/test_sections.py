@@ -231,3 +231,29 @@ def test_a_list_closes_at_a_year_alone_and_at_another_heading_with_a_colon():
     summary = "Summary     " + "Ran the office of a busy community centre with many volunteers. " * 5  # one long line
     assert items(summary + "    Skills    Excel  Word    2016    Acme Corp  Halifax") == ["Excel", "Word"]
     assert items("SKILLS\nExcel, Word\nProfessional Experience: Web Design\nAcme Corp, Halifax") == ["Excel", "Word"]
+
+
+def test_names_listed_in_an_items_brackets_are_skills_too_but_levels_and_durations_are_not():
+    from skillner.pipeline.sections import bracket_items
+
+    def names(text):
+        return [text[a:b] for a, b in bracket_items(text)]
+
+    assert names("Radiation delivery (IMRT, VMAT, SBRT)") == ["IMRT", "VMAT", "SBRT"]
+    assert names("Excel (pivot tables, VLOOKUP)") == ["pivot tables", "VLOOKUP"]
+    assert [names(t) for t in ("Italian (native)", "Spanish (fluent, written)", "Java (Less than 1 year)",
+                               "CPR (AHA, 2023)")] == [[]] * 4
+    nlp = ner_free_nlp()
+    doc = nlp.add_pipe("skillner_listed_skills")(nlp.make_doc("SKILLS\nRadiation delivery (IMRT, VMAT), ARIA"))
+    assert [e.text for e in doc.ents] == ["Radiation delivery", "IMRT", "VMAT", "ARIA"]
+
+
+def test_a_tables_label_cell_and_a_products_versions_do_not_break_a_list():
+    """A Word table row read as "label | values" lists its values; "2016–2022" after a product is
+    its versions, while an employer's dates still close the list; "SAP S/4HANA" in capitals is
+    an item, not a heading."""
+    text = ("Technical Skills\nDatabases | Microsoft SQL Server 2016–2022, PostgreSQL 14, Oracle 19c\n"
+            "Automation | PowerShell, Ansible\nACCRUALS\nSAP S/4HANA\nCOUPA\n"
+            "Senior DBA, Carolina Bank, Charlotte, NC, 2018 – Present\nIndex tuning, PowerShell")
+    assert items(text) == ["Microsoft SQL Server 2016–2022", "PostgreSQL 14", "Oracle 19c", "PowerShell", "Ansible",
+                           "ACCRUALS", "SAP S/4HANA", "COUPA"]

@@ -63,6 +63,8 @@ OTHER_HEADINGS = frozenset(heading_key(h) for h in DEFAULT_HEADINGS) - SKILL_HEA
                              "accomplishments", "work experience", "career overview", "overview"))
 MAX_ITEM_WORDS = 12
 MAX_HEADING_WORDS = 5
+# Marks of a product's or a standard's name, never of a heading: "SAP S/4HANA", "OSHA 30", "C++".
+NAME_MARKS = re.compile(r"[\d/+#]")
 # A capitalised line of one word inside a skills list is an item (HACCP, OSHA, HAZWOPER), not the
 # next section's heading, unless the heading is a known one.
 FLATTENED_LINE = 300
@@ -74,6 +76,8 @@ USER_DATA_KEY = "skillner_listed"
 SEPARATOR = re.compile(r"\s*(?:[,;|•·▪●◦■►✓➢❖\t]|\s{2,}|\s-\s)\s*")
 BULLET = re.compile(r"^[\s\-*•·▪●◦■►✓➢❖>o]+\s")
 CATEGORY = re.compile(r"^(?P<category>[^\W\d][\w &/+'’-]{0,40}):\s*(?=\S)")
+# A table's row read as one line, its label cell first: "Databases | SQL Server, Oracle 19c".
+TABLE_CATEGORY = re.compile(r"^(?P<category>[^\W\d][\w &/+'’-]{0,40}?)\s+\|\s+(?=[^|]*[,;])")
 OPENERS, CLOSERS = "([{", ")]}"
 
 
@@ -124,11 +128,28 @@ def _heading(line: str, in_list: bool = False) -> tuple[str, bool, int] | None:
             stripped.isupper() or (stripped.istitle() and not in_list))):  # in a list: "Communication Skills"
         return key, True, len(line)
     if key in OTHER_HEADINGS or (stripped.isupper() and not any(c in stripped for c in ",;|•")
-                                 and (len(key.split()) > 1 or not in_list)) or (
+                                 and not (in_list and (len(key.split()) == 1 or NAME_MARKS.search(stripped)))) or (
             key.split()[-1] in SECTION_WORDS and 2 <= len(key.split()) <= 4 and (stripped.istitle() or stripped.isupper())
             and not any(c in stripped for c in ",;|•")):
         return key, False, len(line)
     return None
+
+
+# A product's versions, written as a range of years inside a list: "SQL Server 2016–2022".
+VERSION_RANGE = re.compile(rf"{YEAR}\s*[-–]\s*{YEAR}")
+
+
+def _is_dated(line: str) -> bool:
+    """Whether a line is an employer's or a school's, not a list: it holds a date at one of its
+    ends, or one anywhere when it lists nothing, or a month, or words around a range ("from 2016
+    to 2022"); a bare range of years inside a list is a product's versions ("SQL Server
+    2016–2022, PostgreSQL 14")."""
+    bare = line.strip()
+    for date in DATED.finditer(bare):
+        if (date.start() == 0 or not bare[date.end():].strip(" .,;|)-–—") or len(SEPARATOR.findall(bare)) < 2
+                or not VERSION_RANGE.fullmatch(date.group())):
+            return True
+    return False
 
 
 def _skills_like(key: str) -> bool:
@@ -185,14 +206,14 @@ def listed_items(text: str) -> list[Item]:
             body_start = items_from
         elif heading is None or not line.strip():
             continue
-        elif DATED.search(line) or (not SEPARATOR.search(line.strip()) and (
+        elif _is_dated(line) or (not SEPARATOR.search(line.strip()) and (
                 len(line.split()) > MAX_ITEM_WORDS or (len(line.split()) >= 3 and line.rstrip().endswith(".")))):
             heading = None
             continue
         else:
             body_start = 0
         body = line[body_start:]
-        category = CATEGORY.match(body.lstrip(" \t-*•"))
+        category = CATEGORY.match(body.lstrip(" \t-*•")) or TABLE_CATEGORY.match(body.lstrip(" \t-*•"))
         if category and len(category["category"].split()) <= 4:
             body_start += len(body) - len(body.lstrip(" \t-*•")) + category.end()
             body = line[body_start:]
@@ -211,6 +232,10 @@ FILLER = re.compile(
     r"(?:(?:knowledge|understanding|command|experience|expertise|proficiency|skills?|ability|abilities|"
     r"background|training|familiarity|competence|grasp)\s+(?:of|in|with|to|using|at)\s+|"
     r"(?:in|with|at|of|using|to)\s+|able\s+to\s+|ability\s+to\s+)*", re.IGNORECASE)
+# What brackets say of a listed skill rather than name one.
+LEVELS = frozenset({"native", "fluent", "conversational", "basic", "intermediate", "advanced", "beginner", "expert",
+                    "written", "spoken", "reading", "writing", "current", "expired", "active", "inactive",
+                    "pending", "in progress", "mother tongue", "elementary", "limited", "full professional"})
 DURATION = re.compile(r"^(?:less than |more than |over |about )?\d+\+?\s*(?:years?|yrs?|months?)\b", re.IGNORECASE)
 # What a list says of its holder's record or terms, not a skill: "no preventable collisions",
 # "Clean driving record", "Perfect attendance", "Weekend availability", "Able to lift 50 lbs".
@@ -259,6 +284,32 @@ def skill_core(text: str) -> tuple[int, int] | None:
     return start, end
 
 
+def bracket_items(text: str) -> list[tuple[int, int]]:
+    """Bounds of the names listed in an item's brackets ("Radiation delivery (IMRT, VMAT, SBRT)",
+    "Excel (pivot tables, VLOOKUP)"): two or more pieces, each a short name, not a level or a
+    duration ("Spanish (fluent, written)", "Java (Less than 1 year)" give none)."""
+    found = []
+    for bracket in re.finditer(r"\(([^()]*)\)", text):
+        pieces = [(m.start() + bracket.start(1), m.end() + bracket.start(1))
+                  for m in re.finditer(r"[^,;/]+", bracket.group(1)) if m.group().strip()]
+        names = []
+        for start, end in pieces:
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1] in " .":
+                end -= 1
+            piece = text[start:end]
+            if (not any(c.isalpha() for c in piece) or len(piece.split()) > 3 or FILLER.match(piece).end() == len(piece)
+                    or is_trait(piece) or DURATION.match(piece) or re.search(YEAR, piece)
+                    or piece.casefold() in LEVELS):
+                break
+            names.append((start, end))
+        else:
+            if len(names) >= 2:
+                found += names
+    return found
+
+
 def listed_skill_spans(doc: Doc, label_of: Callable[[Span], str], max_words: int = MAX_SKILL_WORDS,
                        other_occurrences: bool = True) -> list[Span]:
     """Spans for the listed items of `doc` (their skill cores) that overlap no entity of `doc.ents`,
@@ -272,11 +323,12 @@ def listed_skill_spans(doc: Doc, label_of: Callable[[Span], str], max_words: int
         core = skill_core(item.text)
         if core is None:
             continue
-        span = doc.char_span(item.start + core[0], item.start + core[1], alignment_mode="contract")
-        if span is None or not len(span) or len(span) > max_words or any(taken[span.start:span.end]):
-            continue
-        found.append(Span(doc, span.start, span.end, label=label_of(span)))
-        taken[span.start:span.end] = [True] * len(span)
+        for begin, end in [core, *bracket_items(item.text)]:
+            span = doc.char_span(item.start + begin, item.start + end, alignment_mode="contract")
+            if span is None or not len(span) or len(span) > max_words or any(taken[span.start:span.end]):
+                continue
+            found.append(Span(doc, span.start, span.end, label=label_of(span)))
+            taken[span.start:span.end] = [True] * len(span)
     if other_occurrences and found:
         matcher = PhraseMatcher(doc.vocab, attr="LOWER")
         labels = {}
