@@ -2,7 +2,8 @@
 
 tests/data/office-pdfs holds resumes laid out as people do in Word and Google Docs (dates on
 right-aligned tab stops, a borderless two-column table, a page header, bullets, small caps,
-newspaper columns, a date column on the left, a plain text in a monospaced font), each as its DOCX/ODT/TXT source and the PDF
+newspaper columns, a date column on the left, a plain text in a monospaced font, a table of
+labels), each as its DOCX/ODT/TXT source and the PDF
 LibreOffice printed from it, with `pdftotext -layout`'s reading beside it (made once by
 make_fixtures.py there: LibreOffice and pdftotext are not installed in CI). None of these
 layouts comes from skillner's own PDF writers.
@@ -223,7 +224,8 @@ def test_a_plain_text_printed_in_a_monospaced_font_is_read_in_order(read):
     """Liberation Mono puts every space on one grid, so some x is free of words down the whole
     page; the word spaces there are not a gutter (this page was read as two columns before)."""
     assert split_pages("plain-text-sheet-metal") == []
-    assert flat(read("plain-text-sheet-metal")) == flat((OFFICE / "plain-text-sheet-metal.txt").read_text(encoding="utf-8"))
+    written = (OFFICE / "plain-text-sheet-metal.txt").read_text(encoding="utf-8")
+    assert flat(read("plain-text-sheet-metal")) == flat(written)
 
 
 def test_cells_padded_with_spaces_stay_apart(read):
@@ -232,3 +234,13 @@ def test_cells_padded_with_spaces_stay_apart(read):
     lines = read("plain-text-sheet-metal").splitlines()
     assert "Pittsburgh lock former  Spot welder" in lines and "Scissor lift  Boom lift" in lines
     assert "• Blueprint reading" in lines
+
+
+def test_a_table_of_labels_in_a_one_column_page_is_read_row_by_row(read):
+    """Each label stays beside what it heads, and the experience after the table stays after it
+    (read as two columns before: every label, then "Experience", then the values)."""
+    lines = read("label-table-dba").splitlines()
+    assert "Databases  Microsoft SQL Server 2016–2022," in lines
+    assert "Automation  PowerShell, T-SQL, dbatools, Ansible, Git" in lines
+    assert lines.index("Technical Skills") < lines.index("Databases  Microsoft SQL Server 2016–2022,") < lines.index(
+        "Experience") < lines.index("Senior Database Administrator  2018 – Present")

@@ -334,7 +334,25 @@ def _is_column_layout(lines: list[list[_Word]], gutter: float, min_lines: int = 
         return False  # most "gutters" are a word space: monospaced text, whose spaces align down the page
     rows = sum(1 for _, right in both if margin - right[-1].right < 0.02 * width
                and right[-1].right - right[0].left < 0.4 * width)
-    return rows < 0.5 * len(both) or rows < 0.5 * sum(1 for _, right in sides if right)
+    # A table of labels in the page's flow: a label beside the first line of what it heads, which
+    # runs on below it on the right alone ("Databases | SQL Server, ...").
+    # Not where one comes every other line: a double-spaced sidebar beside a column (as in
+    # `_is_label_column`).
+    labels, continued, in_values = [], 0, False
+    for i, (left, right) in enumerate(sides):
+        if left and right:
+            after = sides[i + 1] if i + 1 < len(sides) else ([], [])
+            in_values = bool(after[1]) and not after[0]
+            labels += [i] if in_values else []
+        elif right and in_values:
+            continued += 1
+        else:
+            in_values = False
+    if len(labels) < 2 or median(after - before - 1 for before, after in pairwise(labels)) < 2:
+        labels, continued = [], 0
+    rows_or_labels = rows + len(labels)
+    return (rows_or_labels < 0.5 * len(both)
+            or rows_or_labels + continued < 0.5 * sum(1 for _, right in sides if right))
 
 
 def _fewest_words_crossing(lines: list[list[_Word]], gutter: float) -> float:
@@ -387,23 +405,32 @@ def _is_label_column(sides: list[tuple[list[_Word], list[_Word]]]) -> bool:
 
 
 def _read_columns(lines: list[list[_Word]], gutter: float) -> str:
-    """Full-width lines as they are; between them, the left side's lines, then the right's."""
+    """Full-width lines as they are; between them, each band of lines as the left side's lines,
+    then the right's, unless the band is rows after all: a table of labels and what they head
+    inside a one-column page ("Databases | SQL Server, ...", `_is_label_column`), or lines of
+    which one alone has words right of the gutter (a justified gap happens to fall there)."""
     out: list[str] = []
-    left: list[str] = []
-    right: list[str] = []
+    band: list[list[_Word]] = []
     start = _right_column_start(lines, gutter)
+
+    def flush() -> None:
+        sides = [([w for w in line if w.right <= gutter], [w for w in line if w.left >= gutter]) for line in band]
+        paired = sum(1 for left, right in sides if left and right)
+        if (paired <= 1 and all(left for left, _ in sides)) or _is_label_column(sides):
+            out.extend(_joined(line) for line in band)
+        else:
+            out.extend(_joined(left) for left, _ in sides if left)
+            out.extend(_joined(right) for _, right in sides if right)
+        band.clear()
+
     for line in lines:
         if _spans_gutter(line, gutter, start):
-            out += left + right + [_joined(line)]
-            left, right = [], []
-            continue
-        left_words = [w for w in line if w.right <= gutter]
-        right_words = [w for w in line if w.left >= gutter]
-        if left_words:
-            left.append(_joined(left_words))
-        if right_words:
-            right.append(_joined(right_words))
-    return "\n".join(out + left + right)
+            flush()
+            out.append(_joined(line))
+        else:
+            band.append(line)
+    flush()
+    return "\n".join(out)
 
 
 # Words further apart than this many times their height are in separate cells (a list set in

@@ -409,6 +409,45 @@ def two_page_devops() -> None:
     r.save("two-page-devops")
 
 
+def label_table_dba() -> None:
+    """Word, a one-column page with a two-column table of skills in its flow: a label cell
+    ("Databases") beside the values it heads, which wrap onto more lines; bordered, as Word's
+    default table is. Written by the team."""
+    r = Resume("Calibri", 11, margin=0.8)
+    r.para(("Siddharth Raghunathan", {"bold": True, "size": 18}))
+    r.para("Senior Database Administrator · Charlotte, NC · 704-555-0124 · sid.r@example.com")
+    r.heading("Summary")
+    r.para("Database administrator with ten years running SQL Server and PostgreSQL for a regional bank: high "
+           "availability, backup and recovery, performance tuning and audit-ready security.")
+    r.heading("Technical Skills")
+    rows = (("Databases", "Microsoft SQL Server 2016–2022, PostgreSQL 14, Oracle 19c, Amazon RDS"),
+            ("HA / DR", "Always On availability groups, log shipping, backup and recovery, disaster recovery testing"),
+            ("Tuning", "query optimization, index tuning, Query Store, execution plan analysis"),
+            ("Automation", "PowerShell, T-SQL, dbatools, Ansible, Git"),
+            ("Monitoring & security", "SolarWinds DPA, Redgate SQL Monitor, SOX compliance, role-based access control"))
+    table = r.doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, values in rows:
+        cells = table.add_row().cells
+        cells[0].width, cells[1].width = Inches(2.6), Inches(4.3)
+        cells[0].paragraphs[0].add_run(label).bold = True
+        cells[1].paragraphs[0].add_run(values)
+        r.lines += [label, values]
+    r.heading("Experience")
+    r.right_tab("Senior Database Administrator", "2018 – Present")
+    r.para(("Carolina Piedmont Bank, Charlotte, NC", {"italic": True}))
+    r.bullets(["Managed 140 SQL Server instances and 30 PostgreSQL clusters holding 45 TB of data.",
+               "Built Always On availability groups across two data centers and ran quarterly DR failover tests.",
+               "Cut average batch runtime by 38% through index tuning and query rewrites.",
+               "Automated patching and backup checks with PowerShell and dbatools."])
+    r.right_tab("Database Administrator", "2014 – 2018")
+    r.para(("Queen City Health Systems, Charlotte, NC", {"italic": True}))
+    r.bullets(["Supported Epic Clarity and SQL Server reporting databases; migrated 20 databases to new hardware."])
+    r.heading("Education")
+    r.para("B.Tech., Computer Science, Anna University, 2013")
+    r.save("label-table-dba")
+
+
 # A resume kept as a plain text file and printed as it is (LibreOffice sets a .txt in Liberation
 # Mono, wrapping its long lines): every space sits on one grid, so word spaces line up down the
 # page like a gutter; the equipment is two columns padded with spaces. Written by the team.
@@ -472,5 +511,5 @@ def plain_text_sheet_metal() -> None:
 
 if __name__ == "__main__":
     for make in (word_tab_dates, gdocs_projects, table_sidebar, header_nurse, left_dates_teacher, smallcaps_sales,
-                 two_page_devops, plain_text_sheet_metal):
+                 two_page_devops, plain_text_sheet_metal, label_table_dba):
         make()
