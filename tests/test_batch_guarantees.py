@@ -219,7 +219,7 @@ def test_a_batch_writing_through_a_symlink_is_the_same_out_and_the_link_stays_a_
 
 @pytest.mark.slow
 def test_a_write_the_disk_refuses_is_one_line_and_resume_finishes_with_every_file_once(tmp_path, ruler_model):
-    """The file-size limit (RLIMIT_FSIZE) makes the kernel refuse writes past 3,000 bytes, as a
+    """The file-size limit (RLIMIT_FSIZE) makes the kernel refuse writes past half the rows, as a
     full disk does (EFBIG where a full disk says ENOSPC): the run stops with one line naming
     what was kept, and --resume on a roomy disk cuts the torn row and writes the rest."""
     import resource
@@ -228,15 +228,18 @@ def test_a_write_the_disk_refuses_is_one_line_and_resume_finishes_with_every_fil
     folder.mkdir()
     for i in range(12):
         (folder / f"cv{i:02d}.txt").write_text(variant(i), encoding="utf-8")
-    out = tmp_path / "rows.jsonl"
+    out, whole = tmp_path / "rows.jsonl", tmp_path / "whole.jsonl"
     command = [sys.executable, "-m", "skillner.cli", "batch", str(folder), "--out", str(out), "--model",
                str(ruler_model)]
+    # The limit: half of what the rows take here (they carry concepts where the ESCO index is built).
+    subprocess.run([*command[:6], str(whole), *command[7:]], cwd=ROOT, capture_output=True, check=True)
+    limit = whole.stat().st_size // 2
     refused = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, preexec_fn=lambda: resource.setrlimit(
-        resource.RLIMIT_FSIZE, (3_000, resource.RLIM_INFINITY)))
+        resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY)))
     assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
     said = refused.stderr.strip().splitlines()[-1]
     assert said.startswith("error: cannot write") and "whole row(s) written before are kept" in said
-    assert "--resume" in said and out.stat().st_size == 3_000
+    assert "--resume" in said and out.stat().st_size == limit
     kept = int(said.split("the ", 1)[1].split(" whole")[0])
     assert 0 < kept < 12 and len(out.read_bytes().split(b"\n")) == kept + 1  # the kept rows and a torn one
     finished = subprocess.run(command + ["--resume"], cwd=ROOT, capture_output=True, text=True)

@@ -78,8 +78,9 @@ def on_one_line(text: str, entry: str, date: str) -> bool:
 
 
 def flat(text: str) -> str:
-    """The text without its layout: bullets and line breaks are where a reader and a page differ."""
-    return " ".join(text.translate({ord(bullet): " " for bullet in BULLETS}).split())
+    """The text without its layout: bullets, line breaks and the DOCX reader's table-cell
+    separators ("Databases | SQL Server") are where a reader and a page differ."""
+    return " ".join(text.replace(" | ", " ").translate({ord(bullet): " " for bullet in BULLETS}).split())
 
 
 def split_pages(name: str) -> list[tuple[int, int]]:
